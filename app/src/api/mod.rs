@@ -1,0 +1,14 @@
+//! The JSON contract between pages, the server, tests and any future client. Every piece of
+//! data crosses it through a route under `/api/`, described in `GET /api/openapi.json`.
+
+pub mod client;
+mod types;
+
+pub use types::*;
+
+/// Most visits in one push; a bigger batch gets 413 and the client splits it.
+pub const MAX_PUSH_BATCH: usize = 500;
+/// Largest request body the push route reads, in bytes; a bigger one gets 413.
+pub const MAX_PUSH_BYTES: usize = 2 * 1024 * 1024;
+/// How many visits the browser sends per request (well under the limits above).
+pub const CLIENT_PUSH_BATCH: usize = 100;

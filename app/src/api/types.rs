@@ -1,0 +1,281 @@
+//! Request and response bodies of the `/api/` routes.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::domain::VisitRecord;
+
+/// `GET /api/health`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Health {
+    /// `ok` when the server can answer and read its database.
+    pub status: String,
+    /// Server version (the crate version).
+    pub version: String,
+    /// `ok`, or what failed.
+    pub database: String,
+}
+
+/// `POST /api/auth/login` body.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    /// Phone number as typed (`0912 345 678`, `+84 912 345 678`).
+    pub phone: String,
+    /// Password.
+    pub password: String,
+}
+
+/// What a user may do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Team member (thành viên): logs visits.
+    Member,
+    /// Team leader (tổ trưởng): a member who also reviews the team's log.
+    Leader,
+    /// Commune staff (cán bộ xã): approves the commune's visits.
+    CommuneStaff,
+    /// Province staff: dashboards and reports.
+    ProvinceStaff,
+    /// Administrator: units, teams, users.
+    Admin,
+}
+
+impl Role {
+    /// The value stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Member => "member",
+            Role::Leader => "leader",
+            Role::CommuneStaff => "commune_staff",
+            Role::ProvinceStaff => "province_staff",
+            Role::Admin => "admin",
+        }
+    }
+
+    /// Parses the stored value.
+    pub fn parse(raw: &str) -> Option<Self> {
+        [
+            Role::Member,
+            Role::Leader,
+            Role::CommuneStaff,
+            Role::ProvinceStaff,
+            Role::Admin,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == raw)
+    }
+}
+
+/// A unit of the administrative tree (province, commune, village...).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct UnitRef {
+    /// Server id.
+    pub id: i64,
+    /// Name as written officially, e.g. `Xã An Hòa`.
+    pub name: String,
+    /// `province`, `district`, `commune` or `village`.
+    pub level: String,
+}
+
+/// A team and its village.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct TeamRef {
+    /// Team id.
+    pub id: Uuid,
+    /// Team name.
+    pub name: String,
+    /// The village the team works in.
+    pub village: UnitRef,
+}
+
+/// The signed-in user, as `POST /api/auth/login` and `GET /api/auth/me` return it. The device
+/// keeps a copy so that the app works offline after one online sign-in.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Profile {
+    /// User id.
+    pub user_id: Uuid,
+    /// Full name.
+    pub name: String,
+    /// Phone number (canonical).
+    pub phone: String,
+    /// Role.
+    pub role: Role,
+    /// The unit the user works in.
+    pub unit: UnitRef,
+    /// The user's team, for members and leaders.
+    pub team: Option<TeamRef>,
+}
+
+/// The plan's four task groups.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum TaskGroup {
+    /// Information and policy.
+    Information,
+    /// Digital government: online public services.
+    DigitalGovernment,
+    /// Digital economy: e-commerce, e-payment.
+    DigitalEconomy,
+    /// Digital society: essential apps, skills.
+    DigitalSociety,
+}
+
+impl TaskGroup {
+    /// The four groups in the plan's order.
+    pub const ALL: [TaskGroup; 4] = [
+        TaskGroup::Information,
+        TaskGroup::DigitalGovernment,
+        TaskGroup::DigitalEconomy,
+        TaskGroup::DigitalSociety,
+    ];
+
+    /// The value stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TaskGroup::Information => "information",
+            TaskGroup::DigitalGovernment => "digital_government",
+            TaskGroup::DigitalEconomy => "digital_economy",
+            TaskGroup::DigitalSociety => "digital_society",
+        }
+    }
+
+    /// Parses the stored value.
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|g| g.as_str() == raw)
+    }
+}
+
+/// One activity of the catalogue.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Activity {
+    /// Stable code, e.g. `epayment_account`.
+    pub code: String,
+    /// Task group.
+    pub task_group: TaskGroup,
+    /// Vietnamese name.
+    pub name_vi: String,
+    /// English name.
+    pub name_en: String,
+}
+
+/// `GET /api/catalogue`: the active activities in display order.
+#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Catalogue {
+    /// Activities, in display order.
+    pub activities: Vec<Activity>,
+}
+
+/// `POST /api/sync/push` body: up to [`super::MAX_PUSH_BATCH`] visit revisions.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PushRequest {
+    /// Visit revisions, each judged on its own.
+    pub visits: Vec<VisitRecord>,
+}
+
+/// What the server did with one pushed revision.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum PushOutcome {
+    /// Stored and now current.
+    Applied,
+    /// The server already had exactly this revision: nothing changed.
+    AlreadyHad,
+    /// Older than what the server has: kept in history, not current.
+    Stale,
+    /// Edited from a version that is no longer current: kept in history and flagged.
+    Conflict,
+    /// The visit is approved: kept in history as an amendment, not current.
+    Locked,
+    /// Refused; `reason` says why. Sending it again will not help.
+    Rejected,
+}
+
+impl PushOutcome {
+    /// True when the device may stop resending the revision.
+    pub fn is_acknowledged(self) -> bool {
+        !matches!(self, PushOutcome::Rejected)
+    }
+}
+
+/// The answer for one revision, in the order they were sent.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct PushResult {
+    /// Visit id.
+    pub id: Uuid,
+    /// The version sent.
+    pub version: u32,
+    /// What happened.
+    pub result: PushOutcome,
+    /// For `rejected`: the validation codes, comma-separated (e.g. `head_name_required`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// `POST /api/sync/push` answer, sent only after the batch's transaction has committed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct PushResponse {
+    /// One result per pushed revision, same order.
+    pub results: Vec<PushResult>,
+    /// Server clock when the batch committed (ms since the epoch).
+    pub server_time: i64,
+}
+
+/// A visit as the server holds it (`GET /api/visits`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ServerVisit {
+    /// The current revision.
+    pub record: VisitRecord,
+    /// `submitted`, `approved`, `returned` or `withdrawn`.
+    pub status: String,
+    /// Author's user id.
+    pub member_id: Uuid,
+    /// When the server first received the visit (ms).
+    pub received_at: i64,
+}
+
+/// `GET /api/visits` answer.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct VisitList {
+    /// Visits, newest first.
+    pub visits: Vec<ServerVisit>,
+}
+
+/// Every error answer: `{"error": {...}}` with a stable code.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ErrorBody {
+    /// The error.
+    pub error: ErrorDetail,
+}
+
+/// The details of an error answer.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ErrorDetail {
+    /// Stable code: `invalid_body`, `unauthenticated`, `wrong_credentials`, `too_large`,
+    /// `not_found`, `internal`...
+    pub code: String,
+    /// A sentence for developers (clients translate the code for people).
+    pub message: String,
+    /// For `too_large`: the limit that was exceeded (bytes or records, as `message` says).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u64>,
+}

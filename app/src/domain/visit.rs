@@ -1,0 +1,417 @@
+//! A household visit as a device records it, and the one validation both sides run on it.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::phone::PhoneNumber;
+use super::text::{char_len, clean, clean_multiline};
+use super::time::Date;
+
+/// Longest household head's name, in characters.
+pub const MAX_NAME: usize = 100;
+/// Longest address, in characters.
+pub const MAX_ADDRESS: usize = 200;
+/// Longest activity detail, in characters.
+pub const MAX_DETAIL: usize = 200;
+/// Longest note, in characters.
+pub const MAX_NOTE: usize = 2000;
+/// Most activities on one visit.
+pub const MAX_ACTIVITIES: usize = 30;
+/// Most people helped by one activity on one visit.
+pub const MAX_PEOPLE: u32 = 100;
+/// Earliest accepted visit time: 2020-01-01T00:00:00Z. Before the program existed.
+pub const EARLIEST_VISIT_MS: i64 = 1_577_836_800_000;
+/// How far in the future a device clock may run before a visit time is refused.
+pub const CLOCK_SKEW_MS: i64 = 24 * 3600 * 1000;
+
+/// One revision of a visit, as a device sends it. The device makes the id (UUID v7) and counts
+/// versions: a new visit is version 1 edited from version 0; each edit on the device is
+/// `version + 1` edited from the version it started from.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct VisitRecord {
+    /// Made on the device (UUID v7); the same id always means the same visit.
+    pub id: Uuid,
+    /// This revision's number, from 1.
+    pub version: u32,
+    /// The version this revision was edited from; 0 for a new visit.
+    pub base_version: u32,
+    /// The household visited.
+    pub household: HouseholdInput,
+    /// When the visit happened, in milliseconds since the Unix epoch (UTC).
+    pub visited_at: i64,
+    /// What the member helped with.
+    pub activities: Vec<ActivityDone>,
+    /// How it ended.
+    pub outcome: Outcome,
+    /// For `follow_up`: the agreed date, `yyyy-mm-dd`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follow_up_on: Option<String>,
+    /// Free note.
+    #[serde(default)]
+    pub note: String,
+}
+
+/// The household, chosen from the village's list or added on the spot.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct HouseholdInput {
+    /// Made on the device when the household is added (UUID v7).
+    pub id: Uuid,
+    /// Household head's full name.
+    pub head_name: String,
+    /// House number or address.
+    pub address: String,
+    /// Optional phone number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+}
+
+/// One activity from the catalogue, done on this visit.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ActivityDone {
+    /// Catalogue code, e.g. `epayment_account`.
+    pub code: String,
+    /// Service, platform or provider.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// Number of people helped, 1..=100.
+    pub people: u32,
+}
+
+/// How a visit ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Everything done.
+    Done,
+    /// Some of it done.
+    Partly,
+    /// The household declined.
+    Declined,
+    /// Come back on `follow_up_on`.
+    FollowUp,
+}
+
+impl Outcome {
+    /// The value stored and sent (`done`, `partly`, `declined`, `follow_up`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Done => "done",
+            Outcome::Partly => "partly",
+            Outcome::Declined => "declined",
+            Outcome::FollowUp => "follow_up",
+        }
+    }
+
+    /// Every outcome, in the order the form shows them.
+    pub const ALL: [Outcome; 4] = [
+        Outcome::Done,
+        Outcome::Partly,
+        Outcome::Declined,
+        Outcome::FollowUp,
+    ];
+}
+
+/// Why a visit was refused. Each has a stable code (for the API) and names its field (for the form).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum VisitError {
+    /// The household head's name is empty.
+    HeadNameRequired,
+    /// The household head's name is longer than [`MAX_NAME`].
+    HeadNameTooLong,
+    /// The address is empty.
+    AddressRequired,
+    /// The address is longer than [`MAX_ADDRESS`].
+    AddressTooLong,
+    /// The phone number is not a Vietnamese phone number.
+    PhoneInvalid,
+    /// No activity, or more than [`MAX_ACTIVITIES`].
+    ActivitiesRequired,
+    /// An activity code not in the catalogue, or listed twice.
+    ActivityUnknown(String),
+    /// People helped outside 1..=[`MAX_PEOPLE`].
+    PeopleInvalid,
+    /// An activity detail longer than [`MAX_DETAIL`].
+    DetailTooLong,
+    /// Outcome `follow_up` without a valid date.
+    FollowUpRequired,
+    /// The note is longer than [`MAX_NOTE`].
+    NoteTooLong,
+    /// The visit time is before 2020 or more than a day ahead of the server clock.
+    VisitTime,
+    /// `version` is 0, or not above `base_version`.
+    Version,
+}
+
+impl VisitError {
+    /// Stable machine code, used in API answers and to pick the translated message.
+    pub fn code(&self) -> &'static str {
+        match self {
+            VisitError::HeadNameRequired => "head_name_required",
+            VisitError::HeadNameTooLong => "head_name_too_long",
+            VisitError::AddressRequired => "address_required",
+            VisitError::AddressTooLong => "address_too_long",
+            VisitError::PhoneInvalid => "phone_invalid",
+            VisitError::ActivitiesRequired => "activities_required",
+            VisitError::ActivityUnknown(_) => "activity_unknown",
+            VisitError::PeopleInvalid => "people_invalid",
+            VisitError::DetailTooLong => "detail_too_long",
+            VisitError::FollowUpRequired => "follow_up_required",
+            VisitError::NoteTooLong => "note_too_long",
+            VisitError::VisitTime => "visit_time",
+            VisitError::Version => "version",
+        }
+    }
+
+    /// The form field the error belongs to.
+    pub fn field(&self) -> &'static str {
+        match self {
+            VisitError::HeadNameRequired | VisitError::HeadNameTooLong => "head_name",
+            VisitError::AddressRequired | VisitError::AddressTooLong => "address",
+            VisitError::PhoneInvalid => "phone",
+            VisitError::ActivitiesRequired
+            | VisitError::ActivityUnknown(_)
+            | VisitError::PeopleInvalid
+            | VisitError::DetailTooLong => "activities",
+            VisitError::FollowUpRequired => "follow_up_on",
+            VisitError::NoteTooLong => "note",
+            VisitError::VisitTime => "visited_at",
+            VisitError::Version => "version",
+        }
+    }
+}
+
+impl std::fmt::Display for VisitError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            VisitError::ActivityUnknown(code) => write!(f, "activity_unknown: {code}"),
+            other => f.write_str(other.code()),
+        }
+    }
+}
+
+impl VisitRecord {
+    /// Checks every field and returns the record in canonical form (text cleaned, phone
+    /// normalised), or every problem found. `is_known_activity` says whether a code is in the
+    /// catalogue; `now_ms` is the checker's clock.
+    pub fn validate(
+        &self,
+        is_known_activity: impl Fn(&str) -> bool,
+        now_ms: i64,
+    ) -> Result<VisitRecord, Vec<VisitError>> {
+        let mut errors = Vec::new();
+        let mut out = self.clone();
+
+        if self.version == 0 || self.version <= self.base_version {
+            errors.push(VisitError::Version);
+        }
+
+        out.household.head_name = clean(&self.household.head_name);
+        if out.household.head_name.is_empty() {
+            errors.push(VisitError::HeadNameRequired);
+        } else if char_len(&out.household.head_name) > MAX_NAME {
+            errors.push(VisitError::HeadNameTooLong);
+        }
+
+        out.household.address = clean(&self.household.address);
+        if out.household.address.is_empty() {
+            errors.push(VisitError::AddressRequired);
+        } else if char_len(&out.household.address) > MAX_ADDRESS {
+            errors.push(VisitError::AddressTooLong);
+        }
+
+        out.household.phone = match self.household.phone.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(raw) => match PhoneNumber::parse(raw) {
+                Ok(phone) => Some(phone.as_str().to_string()),
+                Err(_) => {
+                    errors.push(VisitError::PhoneInvalid);
+                    None
+                }
+            },
+        };
+
+        if self.activities.is_empty() || self.activities.len() > MAX_ACTIVITIES {
+            errors.push(VisitError::ActivitiesRequired);
+        }
+        let mut seen = Vec::with_capacity(self.activities.len());
+        for (i, activity) in self.activities.iter().enumerate() {
+            if !is_known_activity(&activity.code) || seen.contains(&activity.code.as_str()) {
+                errors.push(VisitError::ActivityUnknown(activity.code.clone()));
+            }
+            seen.push(activity.code.as_str());
+            if activity.people == 0 || activity.people > MAX_PEOPLE {
+                errors.push(VisitError::PeopleInvalid);
+            }
+            let detail = activity
+                .detail
+                .as_deref()
+                .map(clean)
+                .filter(|d| !d.is_empty());
+            if detail.as_deref().is_some_and(|d| char_len(d) > MAX_DETAIL) {
+                errors.push(VisitError::DetailTooLong);
+            }
+            out.activities[i].detail = detail;
+        }
+
+        out.follow_up_on = match (self.outcome, self.follow_up_on.as_deref()) {
+            (Outcome::FollowUp, Some(raw)) if Date::parse_iso(raw.trim()).is_some() => {
+                Some(raw.trim().to_string())
+            }
+            (Outcome::FollowUp, _) => {
+                errors.push(VisitError::FollowUpRequired);
+                None
+            }
+            (_, _) => None,
+        };
+
+        out.note = clean_multiline(&self.note);
+        if char_len(&out.note) > MAX_NOTE {
+            errors.push(VisitError::NoteTooLong);
+        }
+
+        if self.visited_at < EARLIEST_VISIT_MS || self.visited_at > now_ms + CLOCK_SKEW_MS {
+            errors.push(VisitError::VisitTime);
+        }
+
+        if errors.is_empty() {
+            Ok(out)
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW: i64 = 1_790_000_000_000;
+
+    fn known(code: &str) -> bool {
+        matches!(code, "health_app" | "epayment_account")
+    }
+
+    fn a_visit() -> VisitRecord {
+        VisitRecord {
+            id: Uuid::now_v7(),
+            version: 1,
+            base_version: 0,
+            household: HouseholdInput {
+                id: Uuid::now_v7(),
+                head_name: "  Nguyễn   Văn An ".into(),
+                address: "Số 12".into(),
+                phone: Some("+84 912 345 678".into()),
+            },
+            visited_at: NOW - 60_000,
+            activities: vec![ActivityDone {
+                code: "health_app".into(),
+                detail: Some("  ".into()),
+                people: 2,
+            }],
+            outcome: Outcome::Done,
+            follow_up_on: Some("2026-01-01".into()),
+            note: " ghi chú ".into(),
+        }
+    }
+
+    #[test]
+    fn a_complete_visit_is_accepted_in_canonical_form() {
+        let ok = a_visit().validate(known, NOW).unwrap();
+        assert_eq!(ok.household.head_name, "Nguyễn Văn An");
+        assert_eq!(ok.household.phone.as_deref(), Some("0912345678"));
+        assert_eq!(ok.activities[0].detail, None);
+        assert_eq!(ok.follow_up_on, None, "a date only belongs to follow_up");
+        assert_eq!(ok.note, "ghi chú");
+    }
+
+    #[test]
+    fn an_empty_form_reports_every_missing_field() {
+        let mut visit = a_visit();
+        visit.household.head_name = " ".into();
+        visit.household.address = String::new();
+        visit.activities.clear();
+        visit.outcome = Outcome::FollowUp;
+        visit.follow_up_on = None;
+        let errors = visit.validate(known, NOW).unwrap_err();
+        assert_eq!(
+            errors,
+            vec![
+                VisitError::HeadNameRequired,
+                VisitError::AddressRequired,
+                VisitError::ActivitiesRequired,
+                VisitError::FollowUpRequired,
+            ]
+        );
+    }
+
+    #[test]
+    fn unknown_or_repeated_activities_and_bad_counts_are_refused() {
+        let mut visit = a_visit();
+        visit.activities = vec![
+            ActivityDone {
+                code: "nope".into(),
+                detail: None,
+                people: 1,
+            },
+            ActivityDone {
+                code: "health_app".into(),
+                detail: None,
+                people: 0,
+            },
+            ActivityDone {
+                code: "health_app".into(),
+                detail: None,
+                people: 1,
+            },
+        ];
+        let errors = visit.validate(known, NOW).unwrap_err();
+        assert!(errors.contains(&VisitError::ActivityUnknown("nope".into())));
+        assert!(errors.contains(&VisitError::ActivityUnknown("health_app".into())));
+        assert!(errors.contains(&VisitError::PeopleInvalid));
+    }
+
+    #[test]
+    fn a_bad_phone_a_future_time_and_a_bad_version_are_refused() {
+        let mut visit = a_visit();
+        visit.household.phone = Some("12345".into());
+        visit.visited_at = NOW + 2 * CLOCK_SKEW_MS;
+        visit.version = 1;
+        visit.base_version = 1;
+        let errors = visit.validate(known, NOW).unwrap_err();
+        assert_eq!(
+            errors,
+            vec![
+                VisitError::Version,
+                VisitError::PhoneInvalid,
+                VisitError::VisitTime
+            ]
+        );
+    }
+
+    #[test]
+    fn lengths_are_counted_in_characters() {
+        let mut visit = a_visit();
+        visit.household.head_name = "Ễ".repeat(MAX_NAME);
+        assert!(visit.validate(known, NOW).is_ok());
+        visit.household.head_name = "Ễ".repeat(MAX_NAME + 1);
+        assert_eq!(
+            visit.validate(known, NOW).unwrap_err(),
+            vec![VisitError::HeadNameTooLong]
+        );
+    }
+
+    #[test]
+    fn unknown_json_fields_are_refused() {
+        let json = r#"{"id":"0190a0d6-6c4e-7a11-8000-000000000001","version":1,"base_version":0,
+            "household":{"id":"0190a0d6-6c4e-7a11-8000-000000000002","head_name":"A","address":"B"},
+            "visited_at":1790000000000,"activities":[],"outcome":"done","extra":1}"#;
+        assert!(serde_json::from_str::<VisitRecord>(json).is_err());
+    }
+}

@@ -1,0 +1,69 @@
+//! Sổ Tay Số, the field notebook of Vietnam's community digital technology teams: the Leptos
+//! app shared by the server (feature `ssr`) and the browser (feature `hydrate`).
+//!
+//! The server-rendered HTML of every page is the same for everyone: it never depends on the
+//! session or on what the device holds. The device's state (who is signed in, the outbox) is
+//! read after hydration. That is what lets the service worker hand out a cached page offline,
+//! on any route, and have it hydrate without mismatch.
+
+#![recursion_limit = "256"]
+
+pub mod api;
+pub mod components;
+pub mod domain;
+pub mod offline;
+pub mod pages;
+#[cfg(feature = "ssr")]
+mod shell;
+
+// `pub mod i18n`, generated from `locales/*.json` by `build.rs`.
+include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
+
+use leptos::prelude::*;
+use leptos_i18n::context::UseLocalesOptions;
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+use crate::api::Profile;
+use crate::i18n::I18nContextProvider;
+use crate::offline::sync_client::SyncStatus;
+#[cfg(feature = "ssr")]
+pub use shell::shell;
+
+/// The page routes. The service worker caches each of them for offline use.
+pub const PAGE_ROUTES: [&str; 3] = ["/", "/login", "/visits/new"];
+
+/// Who is signed in on this device, read from the device store after hydration.
+#[derive(Clone, Copy)]
+pub struct Session {
+    /// The signed-in user's cached profile.
+    pub profile: RwSignal<Option<Profile>>,
+    /// True once the device store has been read (in the browser, after hydration).
+    pub ready: RwSignal<bool>,
+}
+
+/// The root component.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_context(Session {
+        profile: RwSignal::new(None),
+        ready: RwSignal::new(false),
+    });
+    provide_context(SyncStatus::new());
+    // The page language never follows the request: the server renders Vietnamese, and a
+    // switched device applies its choice after hydration.
+    let no_header = UseLocalesOptions::default().ssr_lang_header_getter(|| None::<String>);
+
+    view! {
+        <I18nContextProvider set_lang_attr_on_html=false enable_cookie=false ssr_lang_header_getter=no_header>
+            <components::boot::Boot />
+            <Router>
+                <Routes fallback=pages::not_found::NotFound>
+                    <Route path=path!("/") view=pages::home::HomePage />
+                    <Route path=path!("/login") view=pages::login::LoginPage />
+                    <Route path=path!("/visits/new") view=pages::visit_form::VisitFormPage />
+                </Routes>
+            </Router>
+        </I18nContextProvider>
+    }
+}

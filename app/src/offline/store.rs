@@ -1,0 +1,195 @@
+//! The device store, in `localStorage` through gloo-storage. One key per visit, so saving a
+//! visit never rewrites the others; keys are namespaced per user, so a shared phone keeps each
+//! member's outbox apart and only ever sends it under its author's session.
+//!
+//! Keys (`v1` is the layout version):
+//! - `sotay.v1.identity`: the signed-in [`Profile`]
+//! - `sotay.v1.catalogue`: the activity [`Catalogue`]
+//! - `sotay.v1.lang`: `vi` or `en`
+//! - `sotay.v1.u.<user>.sync`: [`SyncMeta`]
+//! - `sotay.v1.u.<user>.visit.<visit id>`: [`LocalVisit`]
+
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::api::{Catalogue, Profile};
+use crate::domain::VisitRecord;
+
+const IDENTITY: &str = "sotay.v1.identity";
+const CATALOGUE: &str = "sotay.v1.catalogue";
+const LANG: &str = "sotay.v1.lang";
+
+/// Where a visit stands, seen from the device.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LocalState {
+    /// Saved here, not yet acknowledged by the server.
+    Pending,
+    /// The server acknowledged it (after its transaction committed).
+    Sent,
+    /// The server refused it; `reason` says why. Not resent.
+    Rejected,
+}
+
+/// A visit in the device store.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LocalVisit {
+    /// The revision to send (or sent).
+    pub record: VisitRecord,
+    /// Send state.
+    pub state: LocalState,
+    /// When it was saved on the device (ms).
+    pub saved_at: i64,
+    /// The server's reason, when rejected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// Per-user sync bookkeeping.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SyncMeta {
+    /// Last time a push succeeded (ms).
+    pub last_ok: Option<i64>,
+    /// The server said the session is gone; the queue waits for the next sign-in.
+    pub session_expired: bool,
+}
+
+/// Why a write to the device store failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StoreError {
+    /// The browser refused the write (quota exceeded, storage disabled).
+    Full,
+}
+
+fn user_prefix(user: Uuid) -> String {
+    format!("sotay.v1.u.{user}.")
+}
+
+fn visit_key(user: Uuid, visit: Uuid) -> String {
+    format!("{}visit.{visit}", user_prefix(user))
+}
+
+#[cfg(feature = "hydrate")]
+mod backend {
+    use gloo_storage::{LocalStorage, Storage};
+    use serde::{de::DeserializeOwned, Serialize};
+
+    pub fn get<T: DeserializeOwned>(key: &str) -> Option<T> {
+        LocalStorage::get(key).ok()
+    }
+
+    pub fn set<T: Serialize>(key: &str, value: &T) -> bool {
+        LocalStorage::set(key, value).is_ok()
+    }
+
+    pub fn remove(key: &str) {
+        LocalStorage::delete(key);
+    }
+
+    pub fn keys_with_prefix(prefix: &str) -> Vec<String> {
+        let storage = LocalStorage::raw();
+        let len = storage.length().unwrap_or(0);
+        (0..len)
+            .filter_map(|i| storage.key(i).ok().flatten())
+            .filter(|k| k.starts_with(prefix))
+            .collect()
+    }
+}
+
+/// Off the browser there is no device store: reads find nothing, writes are refused.
+#[cfg(not(feature = "hydrate"))]
+mod backend {
+    use serde::{de::DeserializeOwned, Serialize};
+
+    pub fn get<T: DeserializeOwned>(_key: &str) -> Option<T> {
+        None
+    }
+
+    pub fn set<T: Serialize>(_key: &str, _value: &T) -> bool {
+        false
+    }
+
+    pub fn remove(_key: &str) {}
+
+    pub fn keys_with_prefix(_prefix: &str) -> Vec<String> {
+        Vec::new()
+    }
+}
+
+fn write<T: Serialize>(key: &str, value: &T) -> Result<(), StoreError> {
+    if backend::set(key, value) {
+        Ok(())
+    } else {
+        Err(StoreError::Full)
+    }
+}
+
+fn read<T: DeserializeOwned>(key: &str) -> Option<T> {
+    backend::get(key)
+}
+
+/// The user signed in on this device, if any.
+pub fn identity() -> Option<Profile> {
+    read(IDENTITY)
+}
+
+/// Remembers the signed-in user for offline use.
+pub fn set_identity(profile: &Profile) -> Result<(), StoreError> {
+    write(IDENTITY, profile)
+}
+
+/// Forgets the signed-in user. Their outbox stays for their next sign-in.
+pub fn clear_identity() {
+    backend::remove(IDENTITY);
+}
+
+/// The cached activity catalogue.
+pub fn catalogue() -> Option<Catalogue> {
+    read(CATALOGUE)
+}
+
+/// Caches the activity catalogue.
+pub fn set_catalogue(catalogue: &Catalogue) -> Result<(), StoreError> {
+    write(CATALOGUE, catalogue)
+}
+
+/// The chosen language code, if the user switched.
+pub fn language() -> Option<String> {
+    read(LANG)
+}
+
+/// Remembers the chosen language.
+pub fn set_language(code: &str) -> Result<(), StoreError> {
+    write(LANG, &code)
+}
+
+/// Sync bookkeeping for a user.
+pub fn sync_meta(user: Uuid) -> SyncMeta {
+    read(&format!("{}sync", user_prefix(user))).unwrap_or_default()
+}
+
+/// Saves sync bookkeeping for a user.
+pub fn set_sync_meta(user: Uuid, meta: &SyncMeta) -> Result<(), StoreError> {
+    write(&format!("{}sync", user_prefix(user)), meta)
+}
+
+/// Saves one visit under its own key.
+pub fn save_visit(user: Uuid, visit: &LocalVisit) -> Result<(), StoreError> {
+    write(&visit_key(user, visit.record.id), visit)
+}
+
+/// Every visit of a user on this device, newest first.
+pub fn visits(user: Uuid) -> Vec<LocalVisit> {
+    let prefix = format!("{}visit.", user_prefix(user));
+    let mut visits: Vec<LocalVisit> = backend::keys_with_prefix(&prefix)
+        .iter()
+        .filter_map(|key| read(key))
+        .collect();
+    visits.sort_by(|a, b| b.record.visited_at.cmp(&a.record.visited_at));
+    visits
+}
+
+/// One visit of a user, as stored now (another tab may have changed it).
+pub fn visit(user: Uuid, id: Uuid) -> Option<LocalVisit> {
+    read(&visit_key(user, id))
+}

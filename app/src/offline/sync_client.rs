@@ -1,0 +1,246 @@
+//! The loop that empties the outbox. It wakes on app open, on `online`, when the page becomes
+//! visible, when the member taps "send now" or saves a visit, and every few seconds while the
+//! app is open (Background Sync is Chrome-only, so it is not relied on). Failures back off
+//! exponentially with jitter. A visit leaves the "not sent" state only when the server
+//! acknowledged it, which it does only after its transaction committed.
+
+use leptos::prelude::*;
+use uuid::Uuid;
+
+use super::store::{self, LocalState, StoreError};
+use crate::api::client::{self, ClientError};
+use crate::api::{PushRequest, CLIENT_PUSH_BATCH};
+use crate::domain::time::now_ms;
+
+/// How long the loop sleeps when all is well.
+pub const IDLE_MS: u32 = 15_000;
+/// Longest wait between two failed attempts.
+pub const MAX_BACKOFF_MS: u32 = 30_000;
+
+/// Why the last attempt failed, in terms a member can act on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SyncError {
+    /// No answer from the server (no signal, server down).
+    Offline,
+    /// The session expired: the queue waits for the next sign-in.
+    SessionExpired,
+    /// The server answered with an error.
+    Server,
+    /// The device store refused a write.
+    StorageFull,
+}
+
+impl From<ClientError> for SyncError {
+    fn from(error: ClientError) -> Self {
+        match error {
+            ClientError::Offline => SyncError::Offline,
+            ClientError::Unauthorized => SyncError::SessionExpired,
+            ClientError::Refused(..) | ClientError::Server(_) => SyncError::Server,
+        }
+    }
+}
+
+impl From<StoreError> for SyncError {
+    fn from(_: StoreError) -> Self {
+        SyncError::StorageFull
+    }
+}
+
+/// What the status line shows; shared by every page through context.
+#[derive(Clone, Copy)]
+pub struct SyncStatus {
+    /// Visits of the signed-in user not yet acknowledged.
+    pub pending: RwSignal<usize>,
+    /// Last successful sync (ms).
+    pub last_ok: RwSignal<Option<i64>>,
+    /// Last error, cleared by the next success.
+    pub error: RwSignal<Option<SyncError>>,
+    /// A push is in flight.
+    pub busy: RwSignal<bool>,
+    /// Bumped whenever the device's visits change, so lists re-read the store.
+    pub changed: RwSignal<u32>,
+    kick: RwSignal<u32>,
+}
+
+impl Default for SyncStatus {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl SyncStatus {
+    /// Empty status, as rendered on the server and before hydration.
+    pub fn new() -> Self {
+        Self {
+            pending: RwSignal::new(0),
+            last_ok: RwSignal::new(None),
+            error: RwSignal::new(None),
+            busy: RwSignal::new(false),
+            changed: RwSignal::new(0),
+            kick: RwSignal::new(0),
+        }
+    }
+
+    /// Asks the loop to try now.
+    pub fn kick(&self) {
+        self.kick.update(|k| *k = k.wrapping_add(1));
+    }
+
+    /// Re-reads the device store for `user` (or clears the status when nobody is signed in).
+    pub fn refresh(&self, user: Option<Uuid>) {
+        let (pending, meta) = match user {
+            Some(user) => (
+                store::visits(user)
+                    .iter()
+                    .filter(|v| v.state == LocalState::Pending)
+                    .count(),
+                store::sync_meta(user),
+            ),
+            None => (0, store::SyncMeta::default()),
+        };
+        self.pending.set(pending);
+        self.last_ok.set(meta.last_ok);
+        if meta.session_expired {
+            self.error.set(Some(SyncError::SessionExpired));
+        } else if self.error.get_untracked() == Some(SyncError::SessionExpired) {
+            self.error.set(None);
+        }
+        self.changed.update(|c| *c = c.wrapping_add(1));
+    }
+}
+
+/// Sends every pending visit of `user`, in batches, until none is left or a call fails.
+pub async fn sync_once(user: Uuid) -> Result<(), SyncError> {
+    loop {
+        let batch: Vec<_> = store::visits(user)
+            .into_iter()
+            .filter(|v| v.state == LocalState::Pending)
+            .take(CLIENT_PUSH_BATCH)
+            .collect();
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let request = PushRequest {
+            visits: batch.iter().map(|v| v.record.clone()).collect(),
+        };
+        let response = match client::push(&request).await {
+            Ok(response) => response,
+            Err(error) => {
+                if error == ClientError::Unauthorized {
+                    let mut meta = store::sync_meta(user);
+                    meta.session_expired = true;
+                    store::set_sync_meta(user, &meta)?;
+                }
+                return Err(error.into());
+            }
+        };
+        for result in response.results {
+            // Re-read: another tab may have sent or edited it meanwhile.
+            let Some(mut local) = store::visit(user, result.id) else {
+                continue;
+            };
+            if local.state != LocalState::Pending || local.record.version != result.version {
+                continue;
+            }
+            if result.result.is_acknowledged() {
+                local.state = LocalState::Sent;
+            } else {
+                local.state = LocalState::Rejected;
+                local.reason = result.reason;
+            }
+            store::save_visit(user, &local)?;
+        }
+        let mut meta = store::sync_meta(user);
+        meta.last_ok = Some(now_ms());
+        store::set_sync_meta(user, &meta)?;
+    }
+}
+
+/// The wait after `failures` failed attempts in a row: 2, 4, 8... seconds up to
+/// [`MAX_BACKOFF_MS`], each scaled by a random factor in [0.5, 1) so that many phones coming
+/// back online together do not hit the server in step.
+pub fn backoff_ms(failures: u32, random: f64) -> u32 {
+    let base = 1_000u32
+        .saturating_mul(1 << failures.min(15))
+        .min(MAX_BACKOFF_MS);
+    (f64::from(base) * (0.5 + random.clamp(0.0, 1.0) / 2.0)) as u32
+}
+
+/// Starts the loop for whoever is signed in (read anew on every round). Browser only.
+#[cfg(feature = "hydrate")]
+pub fn start(status: SyncStatus, profile: RwSignal<Option<crate::api::Profile>>) {
+    use gloo_timers::future::TimeoutFuture;
+
+    let _ = window_event_listener(leptos::ev::online, move |_| status.kick());
+    let _ = window_event_listener(leptos::ev::focus, move |_| status.kick());
+    let _ = window_event_listener(leptos::ev::pageshow, move |_| status.kick());
+    let _ = window_event_listener(leptos::ev::storage, move |_| {
+        // Another tab changed the store: refresh what this one shows.
+        status.refresh(profile.get_untracked().map(|p| p.user_id));
+    });
+    if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+        let on_visible = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || status.kick());
+        let _ = document.add_event_listener_with_callback(
+            "visibilitychange",
+            on_visible.as_ref().unchecked_ref(),
+        );
+        on_visible.forget();
+    }
+
+    leptos::task::spawn_local(async move {
+        let mut failures = 0u32;
+        loop {
+            let kicked = status.kick.get_untracked();
+            let user = profile.get_untracked().map(|p| p.user_id);
+            let wait = match user {
+                Some(user) if !store::sync_meta(user).session_expired => {
+                    status.busy.set(true);
+                    let outcome = sync_once(user).await;
+                    status.busy.set(false);
+                    match outcome {
+                        Ok(()) => {
+                            failures = 0;
+                            status.error.set(None);
+                            IDLE_MS
+                        }
+                        Err(error) => {
+                            failures = failures.saturating_add(1);
+                            status.error.set(Some(error));
+                            backoff_ms(failures, js_sys::Math::random())
+                        }
+                    }
+                }
+                _ => IDLE_MS,
+            };
+            status.refresh(user);
+            let mut waited = 0;
+            while waited < wait && status.kick.get_untracked() == kicked {
+                TimeoutFuture::new(250).await;
+                waited += 250;
+            }
+        }
+    });
+}
+
+#[cfg(feature = "hydrate")]
+use wasm_bindgen::JsCast;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_then_stops_at_the_ceiling() {
+        assert_eq!(backoff_ms(1, 1.0), 2_000);
+        assert_eq!(backoff_ms(2, 1.0), 4_000);
+        assert_eq!(backoff_ms(3, 1.0), 8_000);
+        assert_eq!(backoff_ms(10, 1.0), MAX_BACKOFF_MS);
+        assert_eq!(backoff_ms(1000, 1.0), MAX_BACKOFF_MS);
+    }
+
+    #[test]
+    fn jitter_keeps_the_wait_between_half_and_all_of_the_step() {
+        assert_eq!(backoff_ms(2, 0.0), 2_000);
+        assert!(backoff_ms(2, 0.5) > 2_000 && backoff_ms(2, 0.5) < 4_000);
+    }
+}

@@ -1,0 +1,343 @@
+//! Logging a visit: household, activities grouped by the plan's four task groups, outcome,
+//! note, save. Saving writes to the device at once and never waits for the network.
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_navigate;
+use uuid::Uuid;
+
+use crate::api::{Activity, Catalogue, TaskGroup};
+use crate::components::header::Header;
+use crate::components::status_line::StatusLine;
+use crate::domain::time::now_ms;
+use crate::domain::{ActivityDone, HouseholdInput, Outcome, VisitError, VisitRecord};
+use crate::i18n::{t, t_string, use_i18n, Locale};
+use crate::offline::store::{self, LocalState, LocalVisit};
+use crate::offline::sync_client::SyncStatus;
+use crate::Session;
+
+/// The translated message for a validation error.
+fn error_text(i18n: leptos_i18n::I18nContext<Locale>, error: &VisitError) -> String {
+    match error {
+        VisitError::HeadNameRequired => t_string!(i18n, err_head_name_required).to_string(),
+        VisitError::HeadNameTooLong => t_string!(i18n, err_head_name_too_long).to_string(),
+        VisitError::AddressRequired => t_string!(i18n, err_address_required).to_string(),
+        VisitError::AddressTooLong => t_string!(i18n, err_address_too_long).to_string(),
+        VisitError::PhoneInvalid => t_string!(i18n, err_phone_invalid).to_string(),
+        VisitError::ActivitiesRequired => t_string!(i18n, err_activities_required).to_string(),
+        VisitError::ActivityUnknown(_) => t_string!(i18n, err_activity_unknown).to_string(),
+        VisitError::PeopleInvalid => t_string!(i18n, err_people_invalid).to_string(),
+        VisitError::DetailTooLong => t_string!(i18n, err_detail_too_long).to_string(),
+        VisitError::FollowUpRequired => t_string!(i18n, err_follow_up_required).to_string(),
+        VisitError::NoteTooLong => t_string!(i18n, err_note_too_long).to_string(),
+        VisitError::VisitTime | VisitError::Version => t_string!(i18n, err_visit_time).to_string(),
+    }
+}
+
+fn group_title(i18n: leptos_i18n::I18nContext<Locale>, group: TaskGroup) -> AnyView {
+    match group {
+        TaskGroup::Information => t!(i18n, group_information).into_any(),
+        TaskGroup::DigitalGovernment => t!(i18n, group_digital_government).into_any(),
+        TaskGroup::DigitalEconomy => t!(i18n, group_digital_economy).into_any(),
+        TaskGroup::DigitalSociety => t!(i18n, group_digital_society).into_any(),
+    }
+}
+
+fn outcome_label(i18n: leptos_i18n::I18nContext<Locale>, outcome: Outcome) -> AnyView {
+    match outcome {
+        Outcome::Done => t!(i18n, outcome_done).into_any(),
+        Outcome::Partly => t!(i18n, outcome_partly).into_any(),
+        Outcome::Declined => t!(i18n, outcome_declined).into_any(),
+        Outcome::FollowUp => t!(i18n, outcome_follow_up).into_any(),
+    }
+}
+
+/// One catalogue activity: a large checkbox, and once ticked, people helped and detail.
+#[component]
+fn ActivityRow(activity: Activity, selected: RwSignal<Vec<ActivityDone>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let code = activity.code.clone();
+    let ticked = {
+        let code = code.clone();
+        move || selected.with(|s| s.iter().any(|a| a.code == code))
+    };
+    let toggle = {
+        let code = code.clone();
+        move |ev| {
+            let on = event_target_checked(&ev);
+            selected.update(|s| {
+                s.retain(|a| a.code != code);
+                if on {
+                    s.push(ActivityDone {
+                        code: code.clone(),
+                        detail: None,
+                        people: 1,
+                    });
+                }
+            });
+        }
+    };
+    let edit = {
+        let code = code.clone();
+        move |f: &dyn Fn(&mut ActivityDone)| {
+            selected.update(|s| s.iter_mut().filter(|a| a.code == code).for_each(f));
+        }
+    };
+    let people = {
+        let code = code.clone();
+        move || {
+            selected
+                .with(|s| s.iter().find(|a| a.code == code).map_or(1, |a| a.people))
+                .to_string()
+        }
+    };
+    let name = move || match i18n.get_locale() {
+        Locale::vi => activity.name_vi.clone(),
+        Locale::en => activity.name_en.clone(),
+    };
+    let id = format!("activity-{code}");
+    let label_for = id.clone();
+    let edit_people = edit.clone();
+    view! {
+        <div class="activity">
+            <label class="check" for=label_for>
+                <input
+                    type="checkbox"
+                    id=id
+                    name="activity"
+                    value=code.clone()
+                    prop:checked=ticked.clone()
+                    on:change=toggle
+                />
+                <span>{name}</span>
+            </label>
+            <Show when=ticked.clone()>
+                <div class="activity-more">
+                    <label>
+                        {t!(i18n, form_people)}
+                        <input
+                            type="number"
+                            inputmode="numeric"
+                            min="1"
+                            max="100"
+                            name=format!("people-{code}")
+                            prop:value=people.clone()
+                            on:input={
+                                let edit = edit_people.clone();
+                                move |ev| {
+                                    let value = event_target_value(&ev).trim().parse().unwrap_or(0);
+                                    edit(&|a| a.people = value);
+                                }
+                            }
+                        />
+                    </label>
+                    <label>
+                        {t!(i18n, form_detail)}
+                        <input
+                            type="text"
+                            name=format!("detail-{code}")
+                            on:input={
+                                let edit = edit.clone();
+                                move |ev| {
+                                    let value = event_target_value(&ev);
+                                    edit(&|a| a.detail = Some(value.clone()));
+                                }
+                            }
+                        />
+                    </label>
+                </div>
+            </Show>
+        </div>
+    }
+}
+
+/// `/visits/new`
+#[component]
+pub fn VisitFormPage() -> impl IntoView {
+    super::require_sign_in();
+    let i18n = use_i18n();
+    let session = expect_context::<Session>();
+    let sync = expect_context::<SyncStatus>();
+    let navigate = use_navigate();
+
+    let catalogue = RwSignal::new(None::<Catalogue>);
+    Effect::new(move |_| catalogue.set(store::catalogue()));
+
+    let head_name = RwSignal::new(String::new());
+    let address = RwSignal::new(String::new());
+    let phone = RwSignal::new(String::new());
+    let selected = RwSignal::new(Vec::<ActivityDone>::new());
+    let outcome = RwSignal::new(Outcome::Done);
+    let follow_up_on = RwSignal::new(String::new());
+    let note = RwSignal::new(String::new());
+    let errors = RwSignal::new(Vec::<VisitError>::new());
+    let storage_full = RwSignal::new(false);
+
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let Some(profile) = session.profile.get_untracked() else {
+            return;
+        };
+        let known = catalogue.get_untracked().unwrap_or_default();
+        let now = now_ms();
+        let record = VisitRecord {
+            id: Uuid::now_v7(),
+            version: 1,
+            base_version: 0,
+            household: HouseholdInput {
+                id: Uuid::now_v7(),
+                head_name: head_name.get_untracked(),
+                address: address.get_untracked(),
+                phone: Some(phone.get_untracked()),
+            },
+            visited_at: now,
+            activities: selected.get_untracked(),
+            outcome: outcome.get_untracked(),
+            follow_up_on: Some(follow_up_on.get_untracked()),
+            note: note.get_untracked(),
+        };
+        let is_known = |code: &str| known.activities.iter().any(|a| a.code == code);
+        match record.validate(is_known, now) {
+            Err(found) => errors.set(found),
+            Ok(record) => {
+                errors.set(Vec::new());
+                let local = LocalVisit {
+                    record,
+                    state: LocalState::Pending,
+                    saved_at: now,
+                    reason: None,
+                };
+                if store::save_visit(profile.user_id, &local).is_err() {
+                    storage_full.set(true);
+                    return;
+                }
+                sync.refresh(Some(profile.user_id));
+                sync.kick();
+                navigate("/", Default::default());
+            }
+        }
+    };
+
+    let field_error = move |field: &'static str| {
+        move || {
+            errors.with(|e| {
+                e.iter()
+                    .filter(|e| e.field() == field)
+                    .map(|e| error_text(i18n, e))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+        }
+    };
+
+    view! {
+        <Header />
+        <StatusLine />
+        <main class="page">
+            <h1 class="section-title">{t!(i18n, form_title)}</h1>
+            <form class="visit-form" on:submit=submit novalidate=true data-testid="visit-form">
+                <Show when=move || !errors.with(Vec::is_empty)>
+                    <div class="error-summary" role="alert" data-testid="form-errors">
+                        <h2>{t!(i18n, form_errors_title)}</h2>
+                        <ul>
+                            {move || {
+                                errors.get().iter().map(|e| view! { <li>{error_text(i18n, e)}</li> }).collect_view()
+                            }}
+                        </ul>
+                    </div>
+                </Show>
+                <Show when=move || storage_full.get()>
+                    <p class="error-summary" role="alert">{t!(i18n, status_error_storage)}</p>
+                </Show>
+
+                <fieldset>
+                    <legend>{t!(i18n, form_household)}</legend>
+                    <label for="head_name">{t!(i18n, form_head_name)}</label>
+                    <p class="field-error">{field_error("head_name")}</p>
+                    <input id="head_name" name="head_name" type="text" autocomplete="off"
+                        prop:value=move || head_name.get()
+                        on:input=move |ev| head_name.set(event_target_value(&ev)) />
+                    <label for="address">{t!(i18n, form_address)}</label>
+                    <p class="field-error">{field_error("address")}</p>
+                    <input id="address" name="address" type="text" autocomplete="off"
+                        prop:value=move || address.get()
+                        on:input=move |ev| address.set(event_target_value(&ev)) />
+                    <label for="household_phone">{t!(i18n, form_phone)}</label>
+                    <p class="field-error">{field_error("phone")}</p>
+                    <input id="household_phone" name="household_phone" type="tel" inputmode="tel" autocomplete="off"
+                        prop:value=move || phone.get()
+                        on:input=move |ev| phone.set(event_target_value(&ev)) />
+                </fieldset>
+
+                <fieldset>
+                    <legend>{t!(i18n, form_activities)}</legend>
+                    <p class="field-error">{field_error("activities")}</p>
+                    <Show when=move || catalogue.with(|c| c.as_ref().is_some_and(|c| c.activities.is_empty()))>
+                        <p class="notice">{t!(i18n, form_no_catalogue)}</p>
+                    </Show>
+                    {move || {
+                        let activities = catalogue.get().map(|c| c.activities).unwrap_or_default();
+                        TaskGroup::ALL
+                            .into_iter()
+                            .filter(|g| activities.iter().any(|a| a.task_group == *g))
+                            .map(|group| {
+                                let rows = activities
+                                    .iter()
+                                    .filter(|a| a.task_group == group)
+                                    .cloned()
+                                    .map(|activity| view! { <ActivityRow activity selected /> })
+                                    .collect_view();
+                                view! {
+                                    <div class="task-group">
+                                        <h3>{group_title(i18n, group)}</h3>
+                                        {rows}
+                                    </div>
+                                }
+                            })
+                            .collect_view()
+                    }}
+                </fieldset>
+
+                <fieldset>
+                    <legend>{t!(i18n, form_outcome)}</legend>
+                    {Outcome::ALL
+                        .into_iter()
+                        .map(|o| {
+                            view! {
+                                <label class="check">
+                                    <input
+                                        type="radio"
+                                        name="outcome"
+                                        value=o.as_str()
+                                        prop:checked=move || outcome.get() == o
+                                        on:change=move |_| outcome.set(o)
+                                    />
+                                    <span>{outcome_label(i18n, o)}</span>
+                                </label>
+                            }
+                        })
+                        .collect_view()}
+                    <Show when=move || outcome.get() == Outcome::FollowUp>
+                        <label for="follow_up_on">{t!(i18n, form_follow_up_on)}</label>
+                        <p class="field-error">{field_error("follow_up_on")}</p>
+                        <input id="follow_up_on" name="follow_up_on" type="date"
+                            prop:value=move || follow_up_on.get()
+                            on:input=move |ev| follow_up_on.set(event_target_value(&ev)) />
+                    </Show>
+                </fieldset>
+
+                <label for="note">{t!(i18n, form_note)}</label>
+                <p class="field-error">{field_error("note")}</p>
+                <textarea id="note" name="note" rows="3"
+                    prop:value=move || note.get()
+                    on:input=move |ev| note.set(event_target_value(&ev))></textarea>
+
+                <div class="action-bar form-actions">
+                    <A href="/" attr:class="secondary-button">{t!(i18n, form_cancel)}</A>
+                    <button type="submit" class="primary-button" data-testid="save-visit">{t!(i18n, form_save)}</button>
+                </div>
+            </form>
+        </main>
+    }
+}

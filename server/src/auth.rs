@@ -1,0 +1,146 @@
+//! Sessions: the cookie, the middleware that resolves it on every `/api/` request (sliding the
+//! expiry forward), and the [`CurrentUser`] extractor.
+
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::header::{COOKIE, SET_COOKIE};
+use axum::http::request::Parts;
+use axum::http::HeaderValue;
+use axum::middleware::Next;
+use axum::response::Response;
+use uuid::Uuid;
+
+use crate::db::sessions;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Name of the session cookie.
+pub const COOKIE_NAME: &str = "sotay_session";
+
+/// The signed-in user of a request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CurrentUser {
+    /// User id.
+    pub id: Uuid,
+}
+
+/// The session token of a request: the raw cookie value.
+#[derive(Clone, Debug)]
+pub struct SessionToken(pub String);
+
+/// Reads our cookie from the request headers.
+pub fn token_from_headers(headers: &axum::http::HeaderMap) -> Option<String> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == COOKIE_NAME)
+        .map(|(_, value)| value.to_string())
+        .filter(|v| v.len() == 64 && v.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
+/// The `Set-Cookie` value for a session (or, with `None`, one that clears it).
+pub fn cookie(token: Option<&str>, secure: bool) -> HeaderValue {
+    let (value, max_age) = match token {
+        Some(token) => (token, sessions::LIFETIME_MS / 1000),
+        None => ("", 0),
+    };
+    let secure = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{COOKIE_NAME}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}"
+    ))
+    .expect("a cookie of hex digits is a valid header")
+}
+
+/// Middleware: resolves the session cookie into a [`CurrentUser`] and slides its expiry.
+pub async fn resolve_session(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let Some(token) = token_from_headers(request.headers()) else {
+        return next.run(request).await;
+    };
+    let now = app::domain::time::now_ms();
+    let lookup_token = token.clone();
+    let found = state
+        .db
+        .read(move |conn| sessions::lookup(conn, &lookup_token, now))
+        .await;
+    let mut slid = false;
+    match found {
+        Ok(Some((user, expires_at))) => {
+            if sessions::should_slide(expires_at, now) {
+                let slide_token = token.clone();
+                slid = state
+                    .db
+                    .write(move |conn| sessions::extend(conn, &slide_token, now))
+                    .await
+                    .is_ok();
+            }
+            request.extensions_mut().insert(CurrentUser { id: user });
+            request.extensions_mut().insert(SessionToken(token.clone()));
+        }
+        Ok(None) => {}
+        Err(error) => tracing::error!(%error, "session lookup failed"),
+    }
+    let mut response = next.run(request).await;
+    if slid && !response.headers().contains_key(SET_COOKIE) {
+        response
+            .headers_mut()
+            .append(SET_COOKIE, cookie(Some(&token), state.secure_cookies));
+    }
+    response
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<CurrentUser>()
+            .copied()
+            .ok_or(ApiError::Unauthenticated)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderMap;
+
+    #[test]
+    fn the_session_cookie_is_found_among_others() {
+        let token = "a".repeat(64);
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            COOKIE,
+            format!("x=1; {COOKIE_NAME}={token}; y=2").parse().unwrap(),
+        );
+        assert_eq!(token_from_headers(&headers), Some(token));
+    }
+
+    #[test]
+    fn a_malformed_cookie_is_ignored() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            COOKIE,
+            format!("{COOKIE_NAME}=not-a-token").parse().unwrap(),
+        );
+        assert_eq!(token_from_headers(&headers), None);
+    }
+
+    #[test]
+    fn the_cookie_is_http_only_and_strict() {
+        let value = cookie(Some("ab"), false);
+        let text = value.to_str().unwrap();
+        assert!(text.contains("HttpOnly") && text.contains("SameSite=Strict"));
+        assert!(text.contains("Max-Age=2592000"));
+        assert!(cookie(None, true)
+            .to_str()
+            .unwrap()
+            .ends_with("Max-Age=0; Secure"));
+    }
+}

@@ -1,0 +1,102 @@
+//! Sign-in sessions. The cookie holds a random token; the table holds only its SHA-256.
+
+use rusqlite::{params, Connection, OptionalExtension};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use super::DbError;
+
+/// How long a session lives after its last use: 30 days.
+pub const LIFETIME_MS: i64 = 30 * 24 * 3600 * 1000;
+/// A session is extended at most once per this period, to spare the writer.
+pub const SLIDE_EVERY_MS: i64 = 24 * 3600 * 1000;
+
+const INSERT: &str =
+    "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)";
+const LOOKUP: &str =
+    "SELECT s.user_id, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id \
+                      WHERE s.token_hash = ?1 AND s.expires_at > ?2 AND u.active = 1";
+const EXTEND: &str = "UPDATE sessions SET expires_at = ?2 WHERE token_hash = ?1";
+const DELETE: &str = "DELETE FROM sessions WHERE token_hash = ?1";
+const PURGE: &str = "DELETE FROM sessions WHERE expires_at <= ?1";
+
+#[cfg(test)]
+pub(crate) const STATEMENTS: &[&str] = &[INSERT, LOOKUP, EXTEND, DELETE, PURGE];
+
+/// A new random session token (256 bits, hex).
+pub fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).expect("the operating system's random source");
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// What the table stores for a token.
+pub fn hash_token(token: &str) -> String {
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Stores a new session; also clears expired ones.
+pub fn create(conn: &Connection, token: &str, user: Uuid, now: i64) -> Result<(), DbError> {
+    conn.prepare_cached(PURGE)?.execute([now])?;
+    conn.prepare_cached(INSERT)?.execute(params![
+        hash_token(token),
+        user.to_string(),
+        now,
+        now + LIFETIME_MS
+    ])?;
+    Ok(())
+}
+
+/// The live session for `token`: its user and expiry.
+pub fn lookup(conn: &Connection, token: &str, now: i64) -> Result<Option<(Uuid, i64)>, DbError> {
+    let row = conn
+        .prepare_cached(LOOKUP)?
+        .query_row(params![hash_token(token), now], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+        })
+        .optional()?;
+    Ok(row.and_then(|(user, expires)| Uuid::parse_str(&user).ok().map(|u| (u, expires))))
+}
+
+/// Whether a session used at `now` and expiring at `expires_at` should be pushed forward.
+pub fn should_slide(expires_at: i64, now: i64) -> bool {
+    expires_at - now < LIFETIME_MS - SLIDE_EVERY_MS
+}
+
+/// Moves the expiry to `now + 30 days`.
+pub fn extend(conn: &Connection, token: &str, now: i64) -> Result<(), DbError> {
+    conn.prepare_cached(EXTEND)?
+        .execute(params![hash_token(token), now + LIFETIME_MS])?;
+    Ok(())
+}
+
+/// Ends a session.
+pub fn delete(conn: &Connection, token: &str) -> Result<(), DbError> {
+    conn.prepare_cached(DELETE)?.execute([hash_token(token)])?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_long_random_and_stored_only_as_hashes() {
+        let (a, b) = (new_token(), new_token());
+        assert_eq!(a.len(), 64);
+        assert_ne!(a, b);
+        assert_ne!(hash_token(&a), a);
+        assert_eq!(hash_token(&a), hash_token(&a));
+    }
+
+    #[test]
+    fn a_session_slides_at_most_once_a_day() {
+        let now = 1_000_000_000_000;
+        assert!(!should_slide(now + LIFETIME_MS, now));
+        assert!(!should_slide(now + LIFETIME_MS - SLIDE_EVERY_MS + 1, now));
+        assert!(should_slide(now + LIFETIME_MS - SLIDE_EVERY_MS - 1, now));
+    }
+}

@@ -1,0 +1,12 @@
+//! The Sổ Tay Số server: the JSON API under `/api/`, the server-rendered pages, the service
+//! worker, and SQLite storage behind a narrow interface ([`db::Db`]).
+
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod routes;
+pub mod startup;
+pub mod state;
+pub mod sw;
+pub mod sync;

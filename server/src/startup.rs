@@ -1,0 +1,150 @@
+//! Building and running the application: open the database, seed demo data if asked, wire the
+//! routes, bind. Tests build it on port 0 with a temporary database.
+
+use std::sync::Arc;
+
+use axum::http::header::CACHE_CONTROL;
+use axum::http::HeaderValue;
+use axum::routing::get;
+use axum::Router;
+use leptos::config::LeptosOptions;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tokio::net::TcpListener;
+use tower_http::compression::CompressionLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::config::ServeArgs;
+use crate::db::demo::{self, DemoLogin};
+use crate::db::Db;
+use crate::state::AppState;
+use crate::sw::{self, ServiceWorker};
+
+/// A bound, ready-to-run server.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    port: u16,
+    demo_logins: Vec<DemoLogin>,
+}
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The database could not be opened, migrated or seeded.
+    #[error("database: {0}")]
+    Db(#[from] crate::db::DbError),
+    /// The address could not be bound.
+    #[error("cannot listen: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// The whole router: `/api/`, `/sw.js`, the pages and the static site.
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(app::App);
+    let options = state.leptos_options.clone();
+    Router::new()
+        .nest("/api", crate::routes::router(state.clone()))
+        .route("/sw.js", get(sw::service_worker))
+        .leptos_routes(&state, routes, move || app::shell(options.clone()))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
+            app::shell,
+        ))
+        .layer(axum::middleware::map_response(no_cache_for_shell))
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Browsers must revalidate everything (the service worker does the offline caching, keyed
+/// by build); file names under `/pkg/` are not hashed.
+async fn no_cache_for_shell(mut response: axum::response::Response) -> axum::response::Response {
+    response
+        .headers_mut()
+        .entry(CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-cache"));
+    response
+}
+
+impl Application {
+    /// Opens the database, seeds demo data if `--demo`, and binds the address.
+    pub async fn build(args: ServeArgs) -> Result<Self, StartError> {
+        let db_path = args.db.clone();
+        let demo = args.demo;
+        let (db, demo_logins) =
+            tokio::task::spawn_blocking(move || -> Result<_, crate::db::DbError> {
+                let db = Db::open(&db_path)?;
+                let mut logins = Vec::new();
+                if demo {
+                    let mut conn = crate::db::connect(&db_path)?;
+                    let hash = password_auth::generate_hash(demo::DEMO_PASSWORD);
+                    logins = demo::seed(&mut conn, &hash, app::domain::time::now_ms())?;
+                }
+                Ok((db, logins))
+            })
+            .await
+            .map_err(|e| crate::db::DbError::Task(e.to_string()))??;
+
+        let listener = TcpListener::bind(args.addr).await?;
+        let addr = listener.local_addr()?;
+        let site_root = args.resolved_site_root();
+        let leptos_options = LeptosOptions::builder()
+            .output_name("sotay")
+            .site_root(site_root.to_string_lossy().into_owned())
+            .site_pkg_dir("pkg")
+            .site_addr(addr)
+            .build();
+        let service_worker = ServiceWorker::load(&site_root, &app::PAGE_ROUTES);
+        if service_worker.is_none() {
+            tracing::warn!(site_root = %site_root.display(), "no built site: pages will lack scripts and the service worker");
+        }
+        let state = AppState {
+            leptos_options,
+            db,
+            secure_cookies: args.secure_cookies,
+            service_worker: Arc::new(service_worker),
+        };
+        Ok(Self {
+            listener,
+            router: router(state),
+            port: addr.port(),
+            demo_logins,
+        })
+    }
+
+    /// The port actually bound (useful with port 0).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The demo sign-ins, when started with `--demo`.
+    pub fn demo_logins(&self) -> &[DemoLogin] {
+        &self.demo_logins
+    }
+
+    /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut signal) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            signal.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

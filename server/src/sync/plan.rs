@@ -1,0 +1,211 @@
+//! Classifying one pushed revision against the stored visit. Pure: no I/O, no clock.
+//!
+//! The rule that picks the current revision (docs/sync-protocol.md):
+//! 1. A revision the server already holds (same visit, version and content) changes nothing.
+//! 2. A new visit id is stored as version 1's current revision.
+//! 3. Only the visit's author may revise it.
+//! 4. An approved visit is locked: a later revision is kept as an amendment, not made current.
+//! 5. A revision edited from the current version, with a higher version, becomes current.
+//! 6. A revision at or below the current version is stale: kept in history only.
+//! 7. A higher version edited from an older one is a conflict: kept in history and flagged.
+
+/// What the server holds for a visit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Stored {
+    /// Current version.
+    pub version: u32,
+    /// Review status.
+    pub status: Status,
+    /// Author.
+    pub member_id: uuid::Uuid,
+}
+
+/// Review status of a stored visit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// Awaiting review.
+    Submitted,
+    /// Approved: locked.
+    Approved,
+    /// Returned to the member with a reason.
+    Returned,
+    /// Withdrawn by the member.
+    Withdrawn,
+}
+
+impl Status {
+    /// The stored value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Submitted => "submitted",
+            Status::Approved => "approved",
+            Status::Returned => "returned",
+            Status::Withdrawn => "withdrawn",
+        }
+    }
+
+    /// Parses the stored value.
+    pub fn parse(raw: &str) -> Option<Self> {
+        [
+            Status::Submitted,
+            Status::Approved,
+            Status::Returned,
+            Status::Withdrawn,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == raw)
+    }
+}
+
+/// What to do with one incoming revision.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Plan {
+    /// New visit: insert it and its first revision.
+    Insert,
+    /// Exactly this revision is already stored: do nothing, acknowledge.
+    AlreadyHad,
+    /// Make it current and record the revision.
+    Update,
+    /// Record the revision in history only.
+    Stale,
+    /// Record the revision in history and flag the conflict.
+    Conflict,
+    /// Record the revision as an amendment of an approved visit.
+    Locked,
+    /// Refuse it.
+    Reject(&'static str),
+}
+
+/// One incoming revision, as far as planning cares.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Incoming {
+    /// Its version.
+    pub version: u32,
+    /// The version it was edited from.
+    pub base_version: u32,
+    /// Who pushed it.
+    pub author: uuid::Uuid,
+}
+
+/// Applies the rule above. `revision_exists`: the history already holds this exact revision.
+pub fn plan(incoming: Incoming, stored: Option<&Stored>, revision_exists: bool) -> Plan {
+    let Some(stored) = stored else {
+        return Plan::Insert;
+    };
+    if stored.member_id != incoming.author {
+        return Plan::Reject("not_author");
+    }
+    if revision_exists {
+        return Plan::AlreadyHad;
+    }
+    if stored.status == Status::Approved {
+        return Plan::Locked;
+    }
+    if incoming.version <= stored.version {
+        return Plan::Stale;
+    }
+    if incoming.base_version == stored.version {
+        Plan::Update
+    } else {
+        Plan::Conflict
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use uuid::Uuid;
+
+    fn me() -> Uuid {
+        Uuid::from_u128(1)
+    }
+
+    fn stored(version: u32, status: Status) -> Stored {
+        Stored {
+            version,
+            status,
+            member_id: me(),
+        }
+    }
+
+    fn incoming(version: u32, base_version: u32) -> Incoming {
+        Incoming {
+            version,
+            base_version,
+            author: me(),
+        }
+    }
+
+    #[test]
+    fn a_new_id_is_inserted() {
+        assert_eq!(plan(incoming(1, 0), None, false), Plan::Insert);
+    }
+
+    #[test]
+    fn the_same_revision_again_is_already_had() {
+        assert_eq!(
+            plan(incoming(1, 0), Some(&stored(1, Status::Submitted)), true),
+            Plan::AlreadyHad
+        );
+    }
+
+    #[test]
+    fn a_replay_is_already_had_even_after_approval() {
+        assert_eq!(
+            plan(incoming(1, 0), Some(&stored(1, Status::Approved)), true),
+            Plan::AlreadyHad
+        );
+    }
+
+    #[test]
+    fn an_edit_of_the_current_version_becomes_current() {
+        assert_eq!(
+            plan(incoming(2, 1), Some(&stored(1, Status::Submitted)), false),
+            Plan::Update
+        );
+        assert_eq!(
+            plan(incoming(3, 1), Some(&stored(1, Status::Returned)), false),
+            Plan::Update
+        );
+    }
+
+    #[test]
+    fn an_older_or_equal_version_with_other_content_is_stale() {
+        assert_eq!(
+            plan(incoming(1, 0), Some(&stored(2, Status::Submitted)), false),
+            Plan::Stale
+        );
+        assert_eq!(
+            plan(incoming(2, 1), Some(&stored(2, Status::Submitted)), false),
+            Plan::Stale
+        );
+    }
+
+    #[test]
+    fn a_higher_version_from_an_old_base_is_a_conflict() {
+        assert_eq!(
+            plan(incoming(3, 1), Some(&stored(2, Status::Submitted)), false),
+            Plan::Conflict
+        );
+    }
+
+    #[test]
+    fn an_edit_after_approval_is_locked() {
+        assert_eq!(
+            plan(incoming(2, 1), Some(&stored(1, Status::Approved)), false),
+            Plan::Locked
+        );
+    }
+
+    #[test]
+    fn someone_elses_visit_is_rejected() {
+        let other = Incoming {
+            author: Uuid::from_u128(2),
+            ..incoming(2, 1)
+        };
+        assert_eq!(
+            plan(other, Some(&stored(1, Status::Submitted)), false),
+            Plan::Reject("not_author")
+        );
+    }
+}
