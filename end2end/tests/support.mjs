@@ -1,0 +1,157 @@
+// Test support: start and stop the real `sotay` binary, launch Debian's Chromium.
+import { spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { chromium } from "playwright-core";
+
+const ROOT = resolve(new URL("../..", import.meta.url).pathname);
+export const BIN = process.env.SOTAY_BIN ?? join(ROOT, "target/release/sotay");
+export const SITE = process.env.SOTAY_SITE_ROOT ?? join(ROOT, "target/site");
+export const PASSWORD = "sotay2025";
+
+/** A free TCP port on 127.0.0.1. */
+export async function freePort() {
+  return new Promise((ok, fail) => {
+    const probe = createServer();
+    probe.once("error", fail);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address();
+      probe.close(() => ok(port));
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** The real server process, on a fixed port and database so it can be killed and restarted. */
+export class Server {
+  constructor(port, db) {
+    this.port = port;
+    this.db = db ?? join(mkdtempSync(join(tmpdir(), "sotay-e2e-")), "sotay.db");
+    this.base = `http://127.0.0.1:${port}`;
+    this.process = null;
+    this.log = "";
+  }
+
+  static async create() {
+    return new Server(await freePort());
+  }
+
+  async start() {
+    const args = ["serve", "--addr", `127.0.0.1:${this.port}`, "--db", this.db, "--demo", "--site-root", SITE];
+    this.process = spawn(BIN, args, { stdio: ["ignore", "pipe", "pipe"] });
+    const collect = (chunk) => {
+      this.log += chunk.toString();
+    };
+    this.process.stdout.on("data", collect);
+    this.process.stderr.on("data", collect);
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline) {
+      if (this.process.exitCode !== null) throw new Error(`sotay exited: ${this.log}`);
+      try {
+        const response = await fetch(`${this.base}/api/health`);
+        if (response.ok) return;
+      } catch {
+        // not listening yet
+      }
+      await sleep(100);
+    }
+    throw new Error(`sotay did not become healthy: ${this.log}`);
+  }
+
+  /** Stops the process for real (SIGKILL: no goodbye) and waits until it is gone. */
+  async kill() {
+    if (!this.process || this.process.exitCode !== null) return;
+    const exited = new Promise((r) => this.process.once("exit", r));
+    this.process.kill("SIGKILL");
+    await exited;
+  }
+}
+
+/** Headless Debian Chromium, with no background traffic to the outside world. */
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    headless: true,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}
+
+/** A phone-sized context (360 × 740) whose browser prefers English, to prove Vietnamese is the default. */
+export async function phone(browser) {
+  return browser.newContext({
+    viewport: { width: 360, height: 740 },
+    deviceScaleFactor: 2,
+    isMobile: true,
+    hasTouch: true,
+    locale: "en-US",
+  });
+}
+
+/** Collects errors a page reports (panics, hydration trouble), ignoring refused connections. */
+export function watchErrors(page) {
+  const errors = [];
+  page.on("pageerror", (error) => errors.push(String(error)));
+  page.on("console", (message) => {
+    const text = message.text();
+    if (message.type() === "error" && !/ERR_CONNECTION_REFUSED|Failed to load resource|Failed to fetch/.test(text)) {
+      errors.push(text);
+    }
+    if (/hydrat/i.test(text) && message.type() !== "debug") errors.push(text);
+  });
+  return errors;
+}
+
+/** Waits until the WASM has hydrated the page. */
+export async function hydrated(page) {
+  await page.waitForSelector("body[data-hydrated='true']", { timeout: 20_000 });
+}
+
+/** Signs in through the form and waits for the main screen. */
+export async function signIn(page, base, phoneNumber) {
+  await page.goto(`${base}/login`);
+  await hydrated(page);
+  await page.fill("#phone", phoneNumber);
+  await page.fill("#password", PASSWORD);
+  await page.click("form button[type=submit]");
+  await page.waitForURL(`${base}/`);
+  await page.waitForSelector("[data-testid=status-line]");
+}
+
+/** Waits until the service worker controls the page and has precached the whole shell. */
+export async function shellCached(page) {
+  await page.waitForFunction(
+    async () => {
+      if (!navigator.serviceWorker.controller) return false;
+      const names = await caches.keys();
+      const name = names.find((n) => n.startsWith("sotay-shell-"));
+      if (!name) return false;
+      const keys = await (await caches.open(name)).keys();
+      const paths = keys.map((r) => new URL(r.url).pathname);
+      return ["/", "/login", "/visits/new", "/manifest.webmanifest"].every((p) => paths.includes(p)) &&
+        paths.some((p) => p.endsWith(".wasm")) && paths.some((p) => p.endsWith(".js"));
+    },
+    null,
+    { timeout: 30_000, polling: 250 },
+  );
+}
+
+/** Logs a visit through the form. */
+export async function logVisit(page, { head, address, activities, note = "" }) {
+  await page.waitForSelector("#activity-information");
+  await page.fill("#head_name", head);
+  await page.fill("#address", address);
+  for (const code of activities) await page.check(`#activity-${code}`);
+  if (note) await page.fill("#note", note);
+  await page.click("[data-testid=save-visit]");
+}

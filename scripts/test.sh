@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Sets up what is missing, then runs every check and test of Sổ Tay Số:
+# format, lint (server side and browser side), unit and API tests, the release build, and the
+# browser tests in headless Chromium against the real server. Exits non-zero on the first failure.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+"$ROOT/scripts/setup.sh" --browser
+source "$ROOT/scripts/env.sh"
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$1"; shift; local t=$SECONDS; "$@"; printf '(%ss)\n' $((SECONDS - t)); }
+
+step "format" cargo fmt --all --check
+step "lint: server side (ssr)" cargo clippy -p app -p server --all-targets --features app/ssr -- -D warnings
+step "lint: browser side (hydrate, wasm32)" \
+  cargo clippy -p app -p frontend --features app/hydrate --target wasm32-unknown-unknown -- -D warnings
+step "unit, migration and API tests" cargo test -p app -p server --features app/ssr
+step "release build (target/release/sotay, target/site)" cargo leptos build --release
+step "browser tests (headless Chromium, real server, offline)" npm test --prefix "$ROOT/end2end"
+printf '\nAll checks passed in %ss.\n' "$SECONDS"
