@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Benchmark: builds the release and prints the size of the WASM and JS the browser downloads
+# for the first page (raw, gzip, brotli) next to the 250 KB brotli budget.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+"$ROOT/scripts/setup.sh"
+source "$ROOT/scripts/env.sh"
+cargo leptos build --release
+cargo run -q -p server --release --example bundle_size -- "$ROOT/target/site"

@@ -1,0 +1,87 @@
+//! Bundle-size benchmark: what the browser downloads for the first page, raw, gzip and brotli,
+//! next to the standing budget (250 KB brotli for WASM + JS together).
+//!
+//! Usage: `cargo run -p server --release --example bundle_size -- [SITE_ROOT]`
+//! (`scripts/bench-size.sh` builds the release first).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// The budget for the first page's WASM + JS, brotli-compressed, in bytes.
+const BUDGET_BROTLI: usize = 250 * 1000;
+
+struct Sizes {
+    raw: usize,
+    gzip: usize,
+    brotli: usize,
+}
+
+fn measure(data: &[u8]) -> Sizes {
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(data).expect("gzip in memory");
+    let gzip = gz.finish().expect("gzip in memory").len();
+    let mut br = Vec::new();
+    let params = brotli::enc::BrotliEncoderParams { quality: 11, lgwin: 22, ..Default::default() };
+    brotli::BrotliCompress(&mut &data[..], &mut br, &params).expect("brotli in memory");
+    Sizes { raw: data.len(), gzip, brotli: br.len() }
+}
+
+fn files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())).flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files(&path, out);
+        } else {
+            out.push(path);
+        }
+    }
+}
+
+fn kb(bytes: usize) -> String {
+    format!("{:.1} KB", bytes as f64 / 1000.0)
+}
+
+fn main() {
+    let site = std::env::args().nth(1).map_or_else(|| PathBuf::from("target/site"), PathBuf::from);
+    let mut all = Vec::new();
+    files(&site.join("pkg"), &mut all);
+    all.sort();
+    let mut total = Sizes { raw: 0, gzip: 0, brotli: 0 };
+    println!("{:<28} {:>10} {:>10} {:>10}", "file (first page)", "raw", "gzip -9", "brotli 11");
+    for path in &all {
+        let name = path.strip_prefix(&site).unwrap_or(path).display().to_string();
+        let data = std::fs::read(path).expect("readable");
+        let sizes = measure(&data);
+        let counted = name.ends_with(".wasm") || name.ends_with(".js");
+        println!(
+            "{:<28} {:>10} {:>10} {:>10}{}",
+            name,
+            kb(sizes.raw),
+            kb(sizes.gzip),
+            kb(sizes.brotli),
+            if counted { "" } else { "  (not counted: stylesheet)" }
+        );
+        if counted {
+            total.raw += sizes.raw;
+            total.gzip += sizes.gzip;
+            total.brotli += sizes.brotli;
+        }
+    }
+    println!(
+        "{:<28} {:>10} {:>10} {:>10}",
+        "WASM + JS",
+        kb(total.raw),
+        kb(total.gzip),
+        kb(total.brotli)
+    );
+    let verdict = if total.brotli <= BUDGET_BROTLI { "within" } else { "OVER" };
+    println!(
+        "budget: WASM + JS brotli {} vs reference {} ({verdict} budget, ratio={:.2})",
+        kb(total.brotli),
+        kb(BUDGET_BROTLI),
+        total.brotli as f64 / BUDGET_BROTLI as f64
+    );
+    if total.brotli > BUDGET_BROTLI {
+        std::process::exit(1);
+    }
+}
