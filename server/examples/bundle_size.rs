@@ -21,13 +21,24 @@ fn measure(data: &[u8]) -> Sizes {
     gz.write_all(data).expect("gzip in memory");
     let gzip = gz.finish().expect("gzip in memory").len();
     let mut br = Vec::new();
-    let params = brotli::enc::BrotliEncoderParams { quality: 11, lgwin: 22, ..Default::default() };
+    let params = brotli::enc::BrotliEncoderParams {
+        quality: 11,
+        lgwin: 22,
+        ..Default::default()
+    };
     brotli::BrotliCompress(&mut &data[..], &mut br, &params).expect("brotli in memory");
-    Sizes { raw: data.len(), gzip, brotli: br.len() }
+    Sizes {
+        raw: data.len(),
+        gzip,
+        brotli: br.len(),
+    }
 }
 
 fn files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())).flatten() {
+    for entry in std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .flatten()
+    {
         let path = entry.path();
         if path.is_dir() {
             files(&path, out);
@@ -42,14 +53,27 @@ fn kb(bytes: usize) -> String {
 }
 
 fn main() {
-    let site = std::env::args().nth(1).map_or_else(|| PathBuf::from("target/site"), PathBuf::from);
+    let site = std::env::args()
+        .nth(1)
+        .map_or_else(|| PathBuf::from("target/site"), PathBuf::from);
     let mut all = Vec::new();
     files(&site.join("pkg"), &mut all);
     all.sort();
-    let mut total = Sizes { raw: 0, gzip: 0, brotli: 0 };
-    println!("{:<28} {:>10} {:>10} {:>10}", "file (first page)", "raw", "gzip -9", "brotli 11");
+    let mut total = Sizes {
+        raw: 0,
+        gzip: 0,
+        brotli: 0,
+    };
+    println!(
+        "{:<28} {:>10} {:>10} {:>10}",
+        "file (first page)", "raw", "gzip -9", "brotli 11"
+    );
     for path in &all {
-        let name = path.strip_prefix(&site).unwrap_or(path).display().to_string();
+        let name = path
+            .strip_prefix(&site)
+            .unwrap_or(path)
+            .display()
+            .to_string();
         let data = std::fs::read(path).expect("readable");
         let sizes = measure(&data);
         let counted = name.ends_with(".wasm") || name.ends_with(".js");
@@ -59,7 +83,11 @@ fn main() {
             kb(sizes.raw),
             kb(sizes.gzip),
             kb(sizes.brotli),
-            if counted { "" } else { "  (not counted: stylesheet)" }
+            if counted {
+                ""
+            } else {
+                "  (not counted: stylesheet)"
+            }
         );
         if counted {
             total.raw += sizes.raw;
@@ -74,7 +102,11 @@ fn main() {
         kb(total.gzip),
         kb(total.brotli)
     );
-    let verdict = if total.brotli <= BUDGET_BROTLI { "within" } else { "OVER" };
+    let verdict = if total.brotli <= BUDGET_BROTLI {
+        "within"
+    } else {
+        "OVER"
+    };
     println!(
         "budget: WASM + JS brotli {} vs reference {} ({verdict} budget, ratio={:.2})",
         kb(total.brotli),

@@ -185,7 +185,7 @@ pub fn visits(user: Uuid) -> Vec<LocalVisit> {
         .iter()
         .filter_map(|key| read(key))
         .collect();
-    visits.sort_by(|a, b| b.record.visited_at.cmp(&a.record.visited_at));
+    visits.sort_by_key(|v| std::cmp::Reverse(v.record.visited_at));
     visits
 }
 

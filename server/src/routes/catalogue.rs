@@ -13,7 +13,7 @@ use crate::state::AppState;
 #[utoipa::path(get, path = "/api/catalogue", tag = "catalogue",
     responses((status = 200, body = Catalogue)))]
 pub async fn catalogue(State(state): State<AppState>) -> Result<Json<Catalogue>, ApiError> {
-    Ok(Json(state.db.read(|conn| db::catalogue::list(conn)).await?))
+    Ok(Json(state.db.read(db::catalogue::list).await?))
 }
 
 pub fn router() -> Router<AppState> {
