@@ -1,3 +1,5 @@
+#![recursion_limit = "256"]
+
 //! The browser entry: hydrate the server-rendered page and hand it to the app.
 
 /// Called by the generated JS once the WASM is loaded.
