@@ -13,25 +13,26 @@ pub mod components;
 pub mod domain;
 pub mod offline;
 pub mod pages;
+pub mod router;
 #[cfg(feature = "ssr")]
 mod shell;
 
 // `pub mod i18n`, generated from `locales/*.json` by `build.rs`.
 include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 
+use leptos::either::EitherOf4;
 use leptos::prelude::*;
 use leptos_i18n::context::UseLocalesOptions;
-use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
 
 use crate::api::Profile;
-use crate::i18n::I18nContextProvider;
+use crate::i18n::{use_i18n, I18nContextProvider};
 use crate::offline::sync_client::SyncStatus;
+use crate::router::{provide_nav, use_nav, Page};
 #[cfg(feature = "ssr")]
 pub use shell::shell;
 
-/// The page routes. The service worker caches each of them for offline use.
-pub const PAGE_ROUTES: [&str; 3] = ["/", "/login", "/visits/new"];
+/// The page routes. The server renders each and the service worker caches each.
+pub const PAGE_ROUTES: [&str; 3] = [Page::ROUTES[0].1, Page::ROUTES[1].1, Page::ROUTES[2].1];
 
 /// Who is signed in on this device, read from the device store after hydration.
 #[derive(Clone, Copy)]
@@ -50,6 +51,7 @@ pub fn App() -> impl IntoView {
         ready: RwSignal::new(false),
     });
     provide_context(SyncStatus::new());
+    provide_nav();
     // The page language never follows the request: the server renders Vietnamese, and a
     // switched device applies its choice after hydration.
     let no_header = UseLocalesOptions::default().ssr_lang_header_getter(|| None::<String>);
@@ -57,13 +59,24 @@ pub fn App() -> impl IntoView {
     view! {
         <I18nContextProvider set_lang_attr_on_html=false enable_cookie=false ssr_lang_header_getter=no_header>
             <components::boot::Boot />
-            <Router>
-                <Routes fallback=pages::not_found::NotFound>
-                    <Route path=path!("/") view=pages::home::HomePage />
-                    <Route path=path!("/login") view=pages::login::LoginPage />
-                    <Route path=path!("/visits/new") view=pages::visit_form::VisitFormPage />
-                </Routes>
-            </Router>
+            <CurrentPage />
         </I18nContextProvider>
+    }
+}
+
+/// The page for the current path. Text is rendered once per page; switching the language
+/// renders the page again (rare, and cheaper in the WASM than a reactive node per string).
+#[component]
+fn CurrentPage() -> impl IntoView {
+    let nav = use_nav();
+    let i18n = use_i18n();
+    move || {
+        i18n.get_locale();
+        match nav.page() {
+            Page::Home => EitherOf4::A(view! { <pages::home::HomePage /> }),
+            Page::Login => EitherOf4::B(view! { <pages::login::LoginPage /> }),
+            Page::NewVisit => EitherOf4::C(view! { <pages::visit_form::VisitFormPage /> }),
+            Page::NotFound => EitherOf4::D(view! { <pages::not_found::NotFound /> }),
+        }
     }
 }

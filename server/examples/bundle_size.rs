@@ -68,6 +68,10 @@ fn main() {
         "{:<28} {:>10} {:>10} {:>10}",
         "file (first page)", "raw", "gzip -9", "brotli 11"
     );
+    all.retain(|p| {
+        p.extension()
+            .is_some_and(|e| e == "js" || e == "wasm" || e == "css")
+    });
     for path in &all {
         let name = path
             .strip_prefix(&site)

@@ -8,7 +8,6 @@ use axum::http::HeaderValue;
 use axum::routing::get;
 use axum::Router;
 use leptos::config::LeptosOptions;
-use leptos_axum::{generate_route_list, LeptosRoutes};
 use tokio::net::TcpListener;
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
@@ -40,12 +39,15 @@ pub enum StartError {
 
 /// The whole router: `/api/`, `/sw.js`, the pages and the static site.
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(app::App);
     let options = state.leptos_options.clone();
-    Router::new()
+    let page = leptos_axum::render_app_to_stream(move || app::shell(options.clone()));
+    let mut router = Router::new()
         .nest("/api", crate::routes::router(state.clone()))
-        .route("/sw.js", get(sw::service_worker))
-        .leptos_routes(&state, routes, move || app::shell(options.clone()))
+        .route("/sw.js", get(sw::service_worker));
+    for path in app::PAGE_ROUTES {
+        router = router.route(path, get(page.clone()));
+    }
+    router
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
             app::shell,
         ))
@@ -68,6 +70,9 @@ async fn no_cache_for_shell(mut response: axum::response::Response) -> axum::res
 impl Application {
     /// Opens the database, seeds demo data if `--demo`, and binds the address.
     pub async fn build(args: ServeArgs) -> Result<Self, StartError> {
+        // Server rendering spawns tasks through Leptos's executor; an error only means it was
+        // already set (several servers in one test process).
+        let _ = any_spawner::Executor::init_tokio();
         let db_path = args.db.clone();
         let demo = args.demo;
         let (db, demo_logins) =

@@ -40,6 +40,11 @@ impl ServiceWorker {
             .filter_map(Result::ok)
             .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
             .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|name| {
+                [".js", ".wasm", ".css"]
+                    .iter()
+                    .any(|ext| name.ends_with(ext))
+            })
             .collect();
         pkg.sort();
         let mut hasher = Sha256::new();
@@ -97,11 +102,16 @@ mod tests {
         )
         .unwrap();
         std::fs::write(site.path().join("pkg/sotay.js"), "one").unwrap();
+        std::fs::write(site.path().join("pkg/sotay.d.ts"), "types").unwrap();
         let first = ServiceWorker::load(site.path(), &["/", "/login"]).unwrap();
         assert!(first
             .script
             .contains(r#"["/","/login","/manifest.webmanifest""#));
         assert!(first.script.contains("/pkg/sotay.js"));
+        assert!(
+            !first.script.contains("sotay.d.ts"),
+            "only what the browser loads"
+        );
         std::fs::write(site.path().join("pkg/sotay.js"), "two").unwrap();
         let second = ServiceWorker::load(site.path(), &["/", "/login"]).unwrap();
         assert_ne!(first.build, second.build);

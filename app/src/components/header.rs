@@ -1,10 +1,9 @@
 //! The top bar of member screens: app name, the member's village, language switch, sign out.
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
 
 use crate::api::client;
-use crate::i18n::{t, use_i18n, Locale};
+use crate::i18n::{t_string, use_i18n, Locale};
 use crate::offline::store;
 use crate::offline::sync_client::SyncStatus;
 use crate::Session;
@@ -26,7 +25,7 @@ pub fn LanguageSwitch() -> impl IntoView {
     };
     view! {
         <button type="button" class="link-button" data-testid="switch-language" on:click=switch>
-            {t!(i18n, switch_language)}
+            {t_string!(i18n, switch_language)}
         </button>
     }
 }
@@ -37,7 +36,7 @@ pub fn Header() -> impl IntoView {
     let i18n = use_i18n();
     let session = expect_context::<Session>();
     let sync = expect_context::<SyncStatus>();
-    let navigate = use_navigate();
+    let nav = crate::router::use_nav();
     let place = move || {
         session.profile.with(|p| {
             p.as_ref()
@@ -55,19 +54,19 @@ pub fn Header() -> impl IntoView {
         session.profile.set(None);
         sync.refresh(None);
         leptos::task::spawn_local(client::logout());
-        navigate("/login", Default::default());
+        nav.go("/login");
     };
     view! {
         <header class="app-header">
-            <span class="app-name">{t!(i18n, app_name)}</span>
+            <span class="app-name">{t_string!(i18n, app_name)}</span>
             <span class="app-place" data-testid="place">{place}</span>
             <nav class="app-actions">
                 <LanguageSwitch />
-                <Show when=move || session.profile.with(Option::is_some)>
-                    <button type="button" class="link-button" data-testid="sign-out" on:click=sign_out.clone()>
-                        {t!(i18n, nav_sign_out)}
+                {move || session.profile.with(Option::is_some).then(|| view! {
+                    <button type="button" class="link-button" data-testid="sign-out" on:click=sign_out>
+                        {t_string!(i18n, nav_sign_out)}
                     </button>
-                </Show>
+                })}
             </nav>
         </header>
     }

@@ -2,11 +2,11 @@
 //! last attempt failed, with the reason in plain words.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use crate::domain::time::format_time;
-use crate::i18n::{t, use_i18n};
+use crate::i18n::{t_string, use_i18n};
 use crate::offline::sync_client::{SyncError, SyncStatus};
+use crate::router::{follow, use_nav};
 
 /// The status line.
 #[component]
@@ -17,17 +17,14 @@ pub fn StatusLine() -> impl IntoView {
     let failed = move || sync.error.get().is_some();
     let error_text = move || {
         sync.error.get().map(|error| match error {
-            SyncError::Offline => t!(i18n, status_error_offline).into_any(),
-            SyncError::SessionExpired => view! {
-                {t!(i18n, status_error_session)}
-                " "
-                <A href="/login">{t!(i18n, login_submit)}</A>
-            }
-            .into_any(),
-            SyncError::Server => t!(i18n, status_error_server).into_any(),
-            SyncError::StorageFull => t!(i18n, status_error_storage).into_any(),
+            SyncError::Offline => t_string!(i18n, status_error_offline),
+            SyncError::SessionExpired => t_string!(i18n, status_error_session),
+            SyncError::Server => t_string!(i18n, status_error_server),
+            SyncError::StorageFull => t_string!(i18n, status_error_storage),
         })
     };
+    let expired = move || sync.error.get() == Some(SyncError::SessionExpired);
+    let nav = use_nav();
     view! {
         <section
             class="status-line"
@@ -43,17 +40,17 @@ pub fn StatusLine() -> impl IntoView {
                     {move || {
                         let count = pending();
                         if count == 0 {
-                            t!(i18n, status_all_sent).into_any()
+                            t_string!(i18n, status_all_sent).to_string()
                         } else {
-                            t!(i18n, status_pending, count = count).into_any()
+                            t_string!(i18n, status_pending, count = count).to_string()
                         }
                     }}
                 </span>
                 " · "
                 <span data-testid="last-sync">
                     {move || match sync.last_ok.get() {
-                        Some(ms) => t!(i18n, status_synced_at, time = format_time(ms)).into_any(),
-                        None => t!(i18n, status_never_synced).into_any(),
+                        Some(ms) => t_string!(i18n, status_synced_at, time = format_time(ms)).to_string(),
+                        None => t_string!(i18n, status_never_synced).to_string(),
                     }}
                 </span>
                 <button
@@ -63,10 +60,16 @@ pub fn StatusLine() -> impl IntoView {
                     disabled=move || sync.busy.get()
                     on:click=move |_| sync.kick()
                 >
-                    {move || if sync.busy.get() { t!(i18n, status_syncing).into_any() } else { t!(i18n, status_sync_now).into_any() }}
+                    {move || if sync.busy.get() { t_string!(i18n, status_syncing).to_string() } else { t_string!(i18n, status_sync_now).to_string() }}
                 </button>
             </p>
-            <p class="status-error" data-testid="sync-error">{error_text}</p>
+            <p class="status-error" data-testid="sync-error">
+                {error_text}
+                {move || {
+                    expired()
+                        .then(|| view! { " " <a href="/login" on:click=follow(nav, "/login")>{t_string!(i18n, login_submit)}</a> })
+                }}
+            </p>
         </section>
     }
 }

@@ -2,15 +2,15 @@
 //! "log a visit" button at the bottom.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use crate::api::Catalogue;
 use crate::components::header::Header;
 use crate::components::status_line::StatusLine;
 use crate::domain::time::format_date_time;
-use crate::i18n::{t, use_i18n, Locale};
+use crate::i18n::{t_string, use_i18n, Locale};
 use crate::offline::store::{self, LocalState, LocalVisit};
 use crate::offline::sync_client::SyncStatus;
+use crate::router::{follow, use_nav};
 use crate::Session;
 
 /// Activity names of a visit, in the current language, joined with commas.
@@ -41,6 +41,7 @@ pub fn HomePage() -> impl IntoView {
     let i18n = use_i18n();
     let session = expect_context::<Session>();
     let sync = expect_context::<SyncStatus>();
+    let nav = use_nav();
 
     let visits = move || {
         sync.changed.track();
@@ -58,17 +59,10 @@ pub fn HomePage() -> impl IntoView {
         <Header />
         <StatusLine />
         <main class="page">
-            <h1 class="section-title">{t!(i18n, home_today)}</h1>
-            <Show
-                when=move || session.ready.get() && !visits().is_empty()
-                fallback=move || {
-                    view! {
-                        <p class="empty" class:hidden=move || !session.ready.get()>
-                            {t!(i18n, home_empty)}
-                        </p>
-                    }
-                }
-            >
+            <h1 class="section-title">{t_string!(i18n, home_today)}</h1>
+            <p class="empty" class:hidden=move || !session.ready.get() || !visits().is_empty()>
+                {t_string!(i18n, home_empty)}
+            </p>
                 <ul class="visit-list" data-testid="visit-list">
                     {move || {
                         let catalogue = catalogue();
@@ -96,17 +90,17 @@ pub fn HomePage() -> impl IntoView {
                                         </p>
                                         <p class="visit-activities">{names}</p>
                                         <p class="visit-meta">
-                                            {match state {
-                                                LocalState::Pending => {
-                                                    view! { <span class="chip chip-pending">{t!(i18n, chip_pending)}</span> }.into_any()
-                                                }
-                                                LocalState::Sent => {
-                                                    view! { <span class="chip chip-sent">{t!(i18n, chip_sent)}</span> }.into_any()
-                                                }
-                                                LocalState::Rejected => {
-                                                    view! { <span class="chip chip-rejected">{t!(i18n, chip_rejected)}</span> }.into_any()
-                                                }
-                                            }}
+                                            <span class=match state {
+                                                LocalState::Pending => "chip chip-pending",
+                                                LocalState::Sent => "chip chip-sent",
+                                                LocalState::Rejected => "chip chip-rejected",
+                                            }>
+                                                {move || match state {
+                                                    LocalState::Pending => t_string!(i18n, chip_pending),
+                                                    LocalState::Sent => t_string!(i18n, chip_sent),
+                                                    LocalState::Rejected => t_string!(i18n, chip_rejected),
+                                                }}
+                                            </span>
                                             " "
                                             <time>{format_date_time(visit.record.visited_at)}</time>
                                             " "
@@ -118,12 +112,11 @@ pub fn HomePage() -> impl IntoView {
                             .collect_view()
                     }}
                 </ul>
-            </Show>
         </main>
         <footer class="action-bar">
-            <A href="/visits/new" attr:class="primary-button" attr:data-testid="log-visit">
-                {t!(i18n, home_log_visit)}
-            </A>
+            <a href="/visits/new" class="primary-button" data-testid="log-visit" on:click=follow(nav, "/visits/new")>
+                {t_string!(i18n, home_log_visit)}
+            </a>
         </footer>
     }
 }

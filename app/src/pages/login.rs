@@ -4,13 +4,12 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
 
 use crate::api::client::{self, ClientError};
 use crate::api::LoginRequest;
 use crate::components::header::LanguageSwitch;
 use crate::domain::PhoneNumber;
-use crate::i18n::{t, use_i18n};
+use crate::i18n::{t_string, use_i18n};
 use crate::offline::store;
 use crate::offline::sync_client::SyncStatus;
 use crate::Session;
@@ -32,7 +31,7 @@ pub fn LoginPage() -> impl IntoView {
     let i18n = use_i18n();
     let session = expect_context::<Session>();
     let sync = expect_context::<SyncStatus>();
-    let navigate = use_navigate();
+    let nav = crate::router::use_nav();
 
     let phone = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
@@ -69,7 +68,6 @@ pub fn LoginPage() -> impl IntoView {
             phone: number.as_str().to_string(),
             password: password.get_untracked(),
         };
-        let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
             let outcome = client::login(&request).await;
             busy.set(false);
@@ -95,37 +93,37 @@ pub fn LoginPage() -> impl IntoView {
             password.set(String::new());
             sync.refresh(Some(user));
             sync.kick();
-            navigate("/", Default::default());
+            nav.go("/");
         });
     };
 
     let message = move || {
         problem.get().map(|p| match p {
-            LoginProblem::Phone => t!(i18n, login_enter_phone).into_any(),
-            LoginProblem::Password => t!(i18n, login_enter_password).into_any(),
-            LoginProblem::Wrong => t!(i18n, login_wrong).into_any(),
-            LoginProblem::Offline => t!(i18n, login_offline).into_any(),
-            LoginProblem::Failed => t!(i18n, login_failed).into_any(),
-            LoginProblem::Storage => t!(i18n, status_error_storage).into_any(),
+            LoginProblem::Phone => t_string!(i18n, login_enter_phone).to_string(),
+            LoginProblem::Password => t_string!(i18n, login_enter_password).to_string(),
+            LoginProblem::Wrong => t_string!(i18n, login_wrong).to_string(),
+            LoginProblem::Offline => t_string!(i18n, login_offline).to_string(),
+            LoginProblem::Failed => t_string!(i18n, login_failed).to_string(),
+            LoginProblem::Storage => t_string!(i18n, status_error_storage).to_string(),
         })
     };
 
     view! {
         <main class="page narrow login">
             <header class="login-header">
-                <h1>{t!(i18n, app_name)}</h1>
+                <h1>{t_string!(i18n, app_name)}</h1>
                 <LanguageSwitch />
             </header>
-            <h2>{t!(i18n, login_title)}</h2>
-            <p class="hint">{t!(i18n, login_intro)}</p>
-            <Show when=move || expired.get()>
-                <p class="notice" data-testid="session-expired">{t!(i18n, login_expired)}</p>
-            </Show>
+            <h2>{t_string!(i18n, login_title)}</h2>
+            <p class="hint">{t_string!(i18n, login_intro)}</p>
+            {move || expired.get().then(|| view! {
+                <p class="notice" data-testid="session-expired">{t_string!(i18n, login_expired)}</p>
+            })}
             <form on:submit=submit novalidate=true>
-                <Show when=move || problem.get().is_some()>
+                {move || problem.get().is_some().then(|| view! {
                     <p class="error-summary" role="alert" data-testid="login-error">{message}</p>
-                </Show>
-                <label for="phone">{t!(i18n, login_phone)}</label>
+                })}
+                <label for="phone">{t_string!(i18n, login_phone)}</label>
                 <input
                     id="phone"
                     name="phone"
@@ -135,7 +133,7 @@ pub fn LoginPage() -> impl IntoView {
                     prop:value=move || phone.get()
                     on:input=move |ev| phone.set(event_target_value(&ev))
                 />
-                <label for="password">{t!(i18n, login_password)}</label>
+                <label for="password">{t_string!(i18n, login_password)}</label>
                 <input
                     id="password"
                     name="password"
@@ -145,7 +143,7 @@ pub fn LoginPage() -> impl IntoView {
                     on:input=move |ev| password.set(event_target_value(&ev))
                 />
                 <button type="submit" class="primary-button" disabled=move || busy.get()>
-                    {move || if busy.get() { t!(i18n, login_busy).into_any() } else { t!(i18n, login_submit).into_any() }}
+                    {move || if busy.get() { t_string!(i18n, login_busy).to_string() } else { t_string!(i18n, login_submit).to_string() }}
                 </button>
             </form>
         </main>

@@ -6,7 +6,6 @@ pub mod not_found;
 pub mod visit_form;
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
 
 use crate::Session;
 
@@ -14,10 +13,10 @@ use crate::Session;
 /// signed in, go to the sign-in page.
 pub(crate) fn require_sign_in() {
     let session = expect_context::<Session>();
-    let navigate = use_navigate();
+    let nav = crate::router::use_nav();
     Effect::new(move |_| {
         if session.ready.get() && session.profile.with(Option::is_none) {
-            navigate("/login", Default::default());
+            nav.go("/login");
         }
     });
 }

@@ -1,9 +1,9 @@
 //! The page for unknown routes.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
 
-use crate::i18n::{t, use_i18n};
+use crate::i18n::{t_string, use_i18n};
+use crate::router::{follow, use_nav};
 
 /// 404.
 #[component]
@@ -15,9 +15,9 @@ pub fn NotFound() -> impl IntoView {
     }
     view! {
         <main class="page narrow">
-            <h1>{t!(i18n, not_found)}</h1>
+            <h1>{t_string!(i18n, not_found)}</h1>
             <p>
-                <A href="/">{t!(i18n, not_found_home)}</A>
+                <a href="/" on:click=follow(use_nav(), "/")>{t_string!(i18n, not_found_home)}</a>
             </p>
         </main>
     }

@@ -3,8 +3,6 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos_router::components::A;
-use leptos_router::hooks::use_navigate;
 use uuid::Uuid;
 
 use crate::api::{Activity, Catalogue, TaskGroup};
@@ -12,9 +10,10 @@ use crate::components::header::Header;
 use crate::components::status_line::StatusLine;
 use crate::domain::time::now_ms;
 use crate::domain::{ActivityDone, HouseholdInput, Outcome, VisitError, VisitRecord};
-use crate::i18n::{t, t_string, use_i18n, Locale};
+use crate::i18n::{t_string, use_i18n, Locale};
 use crate::offline::store::{self, LocalState, LocalVisit};
 use crate::offline::sync_client::SyncStatus;
+use crate::router::follow;
 use crate::Session;
 
 /// The translated message for a validation error.
@@ -35,21 +34,21 @@ fn error_text(i18n: leptos_i18n::I18nContext<Locale>, error: &VisitError) -> Str
     }
 }
 
-fn group_title(i18n: leptos_i18n::I18nContext<Locale>, group: TaskGroup) -> AnyView {
+fn group_title(i18n: leptos_i18n::I18nContext<Locale>, group: TaskGroup) -> String {
     match group {
-        TaskGroup::Information => t!(i18n, group_information).into_any(),
-        TaskGroup::DigitalGovernment => t!(i18n, group_digital_government).into_any(),
-        TaskGroup::DigitalEconomy => t!(i18n, group_digital_economy).into_any(),
-        TaskGroup::DigitalSociety => t!(i18n, group_digital_society).into_any(),
+        TaskGroup::Information => t_string!(i18n, group_information).to_string(),
+        TaskGroup::DigitalGovernment => t_string!(i18n, group_digital_government).to_string(),
+        TaskGroup::DigitalEconomy => t_string!(i18n, group_digital_economy).to_string(),
+        TaskGroup::DigitalSociety => t_string!(i18n, group_digital_society).to_string(),
     }
 }
 
-fn outcome_label(i18n: leptos_i18n::I18nContext<Locale>, outcome: Outcome) -> AnyView {
+fn outcome_label(i18n: leptos_i18n::I18nContext<Locale>, outcome: Outcome) -> String {
     match outcome {
-        Outcome::Done => t!(i18n, outcome_done).into_any(),
-        Outcome::Partly => t!(i18n, outcome_partly).into_any(),
-        Outcome::Declined => t!(i18n, outcome_declined).into_any(),
-        Outcome::FollowUp => t!(i18n, outcome_follow_up).into_any(),
+        Outcome::Done => t_string!(i18n, outcome_done).to_string(),
+        Outcome::Partly => t_string!(i18n, outcome_partly).to_string(),
+        Outcome::Declined => t_string!(i18n, outcome_declined).to_string(),
+        Outcome::FollowUp => t_string!(i18n, outcome_follow_up).to_string(),
     }
 }
 
@@ -112,10 +111,10 @@ fn ActivityRow(activity: Activity, selected: RwSignal<Vec<ActivityDone>>) -> imp
                 />
                 <span>{name}</span>
             </label>
-            <Show when=ticked.clone()>
+            {move || ticked().then(|| view! {
                 <div class="activity-more">
                     <label>
-                        {t!(i18n, form_people)}
+                        {t_string!(i18n, form_people)}
                         <input
                             type="number"
                             inputmode="numeric"
@@ -133,7 +132,7 @@ fn ActivityRow(activity: Activity, selected: RwSignal<Vec<ActivityDone>>) -> imp
                         />
                     </label>
                     <label>
-                        {t!(i18n, form_detail)}
+                        {t_string!(i18n, form_detail)}
                         <input
                             type="text"
                             name=format!("detail-{code}")
@@ -147,7 +146,7 @@ fn ActivityRow(activity: Activity, selected: RwSignal<Vec<ActivityDone>>) -> imp
                         />
                     </label>
                 </div>
-            </Show>
+            })}
         </div>
     }
 }
@@ -159,7 +158,7 @@ pub fn VisitFormPage() -> impl IntoView {
     let i18n = use_i18n();
     let session = expect_context::<Session>();
     let sync = expect_context::<SyncStatus>();
-    let navigate = use_navigate();
+    let nav = crate::router::use_nav();
 
     let catalogue = RwSignal::new(None::<Catalogue>);
     Effect::new(move |_| catalogue.set(store::catalogue()));
@@ -214,7 +213,7 @@ pub fn VisitFormPage() -> impl IntoView {
                 }
                 sync.refresh(Some(profile.user_id));
                 sync.kick();
-                navigate("/", Default::default());
+                nav.go("/");
             }
         }
     };
@@ -235,35 +234,35 @@ pub fn VisitFormPage() -> impl IntoView {
         <Header />
         <StatusLine />
         <main class="page">
-            <h1 class="section-title">{t!(i18n, form_title)}</h1>
+            <h1 class="section-title">{t_string!(i18n, form_title)}</h1>
             <form class="visit-form" on:submit=submit novalidate=true data-testid="visit-form">
-                <Show when=move || !errors.with(Vec::is_empty)>
+                {move || (!errors.with(Vec::is_empty)).then(|| view! {
                     <div class="error-summary" role="alert" data-testid="form-errors">
-                        <h2>{t!(i18n, form_errors_title)}</h2>
+                        <h2>{t_string!(i18n, form_errors_title)}</h2>
                         <ul>
                             {move || {
                                 errors.get().iter().map(|e| view! { <li>{error_text(i18n, e)}</li> }).collect_view()
                             }}
                         </ul>
                     </div>
-                </Show>
-                <Show when=move || storage_full.get()>
-                    <p class="error-summary" role="alert">{t!(i18n, status_error_storage)}</p>
-                </Show>
+                })}
+                {move || storage_full.get().then(|| view! {
+                    <p class="error-summary" role="alert">{t_string!(i18n, status_error_storage)}</p>
+                })}
 
                 <fieldset>
-                    <legend>{t!(i18n, form_household)}</legend>
-                    <label for="head_name">{t!(i18n, form_head_name)}</label>
+                    <legend>{t_string!(i18n, form_household)}</legend>
+                    <label for="head_name">{t_string!(i18n, form_head_name)}</label>
                     <p class="field-error">{field_error("head_name")}</p>
                     <input id="head_name" name="head_name" type="text" autocomplete="off"
                         prop:value=move || head_name.get()
                         on:input=move |ev| head_name.set(event_target_value(&ev)) />
-                    <label for="address">{t!(i18n, form_address)}</label>
+                    <label for="address">{t_string!(i18n, form_address)}</label>
                     <p class="field-error">{field_error("address")}</p>
                     <input id="address" name="address" type="text" autocomplete="off"
                         prop:value=move || address.get()
                         on:input=move |ev| address.set(event_target_value(&ev)) />
-                    <label for="household_phone">{t!(i18n, form_phone)}</label>
+                    <label for="household_phone">{t_string!(i18n, form_phone)}</label>
                     <p class="field-error">{field_error("phone")}</p>
                     <input id="household_phone" name="household_phone" type="tel" inputmode="tel" autocomplete="off"
                         prop:value=move || phone.get()
@@ -271,11 +270,11 @@ pub fn VisitFormPage() -> impl IntoView {
                 </fieldset>
 
                 <fieldset>
-                    <legend>{t!(i18n, form_activities)}</legend>
+                    <legend>{t_string!(i18n, form_activities)}</legend>
                     <p class="field-error">{field_error("activities")}</p>
-                    <Show when=move || catalogue.with(|c| c.as_ref().is_some_and(|c| c.activities.is_empty()))>
-                        <p class="notice">{t!(i18n, form_no_catalogue)}</p>
-                    </Show>
+                    {move || catalogue.with(|c| c.as_ref().is_none_or(|c| c.activities.is_empty()) && session.ready.get()).then(|| view! {
+                        <p class="notice">{t_string!(i18n, form_no_catalogue)}</p>
+                    })}
                     {move || {
                         let activities = catalogue.get().map(|c| c.activities).unwrap_or_default();
                         TaskGroup::ALL
@@ -290,7 +289,7 @@ pub fn VisitFormPage() -> impl IntoView {
                                     .collect_view();
                                 view! {
                                     <div class="task-group">
-                                        <h3>{group_title(i18n, group)}</h3>
+                                        <h3>{move || group_title(i18n, group)}</h3>
                                         {rows}
                                     </div>
                                 }
@@ -300,7 +299,7 @@ pub fn VisitFormPage() -> impl IntoView {
                 </fieldset>
 
                 <fieldset>
-                    <legend>{t!(i18n, form_outcome)}</legend>
+                    <legend>{t_string!(i18n, form_outcome)}</legend>
                     {Outcome::ALL
                         .into_iter()
                         .map(|o| {
@@ -313,29 +312,29 @@ pub fn VisitFormPage() -> impl IntoView {
                                         prop:checked=move || outcome.get() == o
                                         on:change=move |_| outcome.set(o)
                                     />
-                                    <span>{outcome_label(i18n, o)}</span>
+                                    <span>{move || outcome_label(i18n, o)}</span>
                                 </label>
                             }
                         })
                         .collect_view()}
-                    <Show when=move || outcome.get() == Outcome::FollowUp>
-                        <label for="follow_up_on">{t!(i18n, form_follow_up_on)}</label>
+                    {move || (outcome.get() == Outcome::FollowUp).then(|| view! {
+                        <label for="follow_up_on">{t_string!(i18n, form_follow_up_on)}</label>
                         <p class="field-error">{field_error("follow_up_on")}</p>
                         <input id="follow_up_on" name="follow_up_on" type="date"
                             prop:value=move || follow_up_on.get()
                             on:input=move |ev| follow_up_on.set(event_target_value(&ev)) />
-                    </Show>
+                    })}
                 </fieldset>
 
-                <label for="note">{t!(i18n, form_note)}</label>
+                <label for="note">{t_string!(i18n, form_note)}</label>
                 <p class="field-error">{field_error("note")}</p>
                 <textarea id="note" name="note" rows="3"
                     prop:value=move || note.get()
                     on:input=move |ev| note.set(event_target_value(&ev))></textarea>
 
                 <div class="action-bar form-actions">
-                    <A href="/" attr:class="secondary-button">{t!(i18n, form_cancel)}</A>
-                    <button type="submit" class="primary-button" data-testid="save-visit">{t!(i18n, form_save)}</button>
+                    <a href="/" class="secondary-button" on:click=follow(nav, "/")>{t_string!(i18n, form_cancel)}</a>
+                    <button type="submit" class="primary-button" data-testid="save-visit">{t_string!(i18n, form_save)}</button>
                 </div>
             </form>
         </main>
