@@ -96,6 +96,14 @@ CREATE TABLE visits (
     version      INTEGER NOT NULL CHECK (version >= 1),
     base_version INTEGER NOT NULL CHECK (base_version >= 0),
     status       TEXT NOT NULL CHECK (status IN ('submitted', 'approved', 'returned', 'withdrawn')),
+    -- Why commune staff returned it (status 'returned').
+    review_reason TEXT,
+    reviewed_by  TEXT REFERENCES users(id),
+    reviewed_at  INTEGER,
+    -- A revision edited from an older version arrived: the team leader should look.
+    conflict     INTEGER NOT NULL DEFAULT 0 CHECK (conflict IN (0, 1)),
+    -- An edit arrived after approval: kept as an amendment, back to review.
+    amendment    INTEGER NOT NULL DEFAULT 0 CHECK (amendment IN (0, 1)),
     received_at  INTEGER NOT NULL,
     updated_at   INTEGER NOT NULL
 );
@@ -118,3 +126,19 @@ CREATE TABLE visit_revisions (
     UNIQUE (visit_id, version, payload_hash)
 );
 CREATE INDEX visit_revisions_visit ON visit_revisions (visit_id, version);
+
+-- The pull feed: one row per entity, for its latest change. Every change replaces the row,
+-- which takes a new, larger `seq` (AUTOINCREMENT never reuses one). Writes are serialised by
+-- the single writer, so a reader never sees seq N+1 committed before seq N: a device that
+-- resumes after the last seq it applied misses nothing.
+CREATE TABLE feed (
+    seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind       TEXT NOT NULL CHECK (kind IN ('visit', 'household', 'roster', 'activity')),
+    entity_id  TEXT NOT NULL,
+    -- Who may see it: households and roster by village, visits by author; activities: everyone.
+    village_id INTEGER REFERENCES units(id),
+    member_id  TEXT REFERENCES users(id),
+    UNIQUE (kind, entity_id)
+);
+CREATE INDEX feed_village ON feed (village_id, seq);
+CREATE INDEX feed_member ON feed (member_id, seq);

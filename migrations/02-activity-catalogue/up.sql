@@ -28,3 +28,5 @@ INSERT INTO activity_types (code, task_group, name_vi, name_en, sort_order) VALU
     ('digital_skills', 'digital_society',
         'Kỹ năng số và an toàn trên không gian mạng',
         'Digital skills and online safety', 90);
+
+INSERT INTO feed (kind, entity_id) SELECT 'activity', code FROM activity_types ORDER BY sort_order;

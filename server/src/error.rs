@@ -34,6 +34,12 @@ pub enum ApiError {
     /// 404: no such route or record.
     #[error("not found")]
     NotFound,
+    /// 409: the request does not fit the record's state.
+    #[error("{0}")]
+    Conflict(&'static str),
+    /// 422: a query parameter is missing or out of range.
+    #[error("{0}")]
+    InvalidQuery(String),
     /// 413: the body or batch is over the limit.
     #[error("{what} over the limit of {limit}")]
     TooLarge {
@@ -60,6 +66,8 @@ impl ApiError {
             ApiError::Unauthenticated | ApiError::WrongCredentials => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::InvalidQuery(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -72,6 +80,8 @@ impl ApiError {
             ApiError::WrongCredentials => "wrong_credentials",
             ApiError::Forbidden(_) => "forbidden",
             ApiError::NotFound => "not_found",
+            ApiError::Conflict(_) => "conflict",
+            ApiError::InvalidQuery(_) => "invalid_query",
             ApiError::TooLarge { .. } => "too_large",
             ApiError::Internal(_) => "internal",
         }

@@ -1,108 +1,12 @@
 //! API tests: the real server on a random port with a temporary database and demo data.
 
+mod common;
+
 use app::api::{ErrorBody, Health, Profile, PushResponse, VisitList};
+use common::*;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use server::config::ServeArgs;
-use server::startup::Application;
 use uuid::Uuid;
-
-const MEMBER: &str = "0900000012";
-const OTHER_MEMBER: &str = "0900000022";
-const COMMUNE_STAFF: &str = "0900000002";
-const PASSWORD: &str = "sotay2025";
-
-struct TestApp {
-    base: String,
-    db: std::path::PathBuf,
-    _dir: tempfile::TempDir,
-}
-
-impl TestApp {
-    async fn spawn() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("test.db");
-        let mut args = ServeArgs::for_db(db.clone());
-        args.demo = true;
-        args.site_root = Some(dir.path().join("no-site"));
-        let app = Application::build(args).await.expect("server starts");
-        let base = format!("http://127.0.0.1:{}", app.port());
-        tokio::spawn(app.run_until_stopped());
-        Self {
-            base,
-            db,
-            _dir: dir,
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-
-    /// A client with its own cookie jar.
-    fn client() -> reqwest::Client {
-        reqwest::Client::builder()
-            .cookie_store(true)
-            .build()
-            .unwrap()
-    }
-
-    async fn signed_in(&self, phone: &str) -> reqwest::Client {
-        let client = Self::client();
-        let response = client
-            .post(self.url("/api/auth/login"))
-            .json(&json!({ "phone": phone, "password": PASSWORD }))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), StatusCode::OK);
-        client
-    }
-
-    async fn push(&self, client: &reqwest::Client, visits: Value) -> reqwest::Response {
-        client
-            .post(self.url("/api/sync/push"))
-            .json(&json!({ "visits": visits }))
-            .send()
-            .await
-            .unwrap()
-    }
-
-    fn count(&self, sql: &str) -> i64 {
-        let conn = rusqlite::Connection::open(&self.db).unwrap();
-        conn.query_row(sql, [], |r| r.get(0)).unwrap()
-    }
-}
-
-fn now_ms() -> i64 {
-    app::domain::time::now_ms()
-}
-
-fn visit(id: Uuid, version: u32, base_version: u32, note: &str) -> Value {
-    json!({
-        "id": id,
-        "version": version,
-        "base_version": base_version,
-        "household": {
-            "id": Uuid::from_u128(id.as_u128() ^ 1),
-            "head_name": "Nguyễn Văn An",
-            "address": "Số 12, Thôn Hội Khánh",
-            "phone": "0912 345 678"
-        },
-        "visited_at": now_ms() - 60_000,
-        "activities": [
-            { "code": "public_service_account", "detail": "VNeID mức 2", "people": 2 },
-            { "code": "epayment_account", "people": 1 }
-        ],
-        "outcome": "done",
-        "note": note
-    })
-}
-
-async fn error_code(response: reqwest::Response) -> String {
-    let body: ErrorBody = response.json().await.expect("a JSON error body");
-    body.error.code
-}
 
 #[tokio::test]
 async fn health_answers_ok_with_version_and_database() {

@@ -12,3 +12,7 @@ pub const MAX_PUSH_BATCH: usize = 500;
 pub const MAX_PUSH_BYTES: usize = 2 * 1024 * 1024;
 /// How many visits the browser sends per request (well under the limits above).
 pub const CLIENT_PUSH_BATCH: usize = 100;
+/// Most feed items one pull returns.
+pub const MAX_PULL_LIMIT: u32 = 500;
+/// Feed items per pull when the client does not say.
+pub const DEFAULT_PULL_LIMIT: u32 = 200;

@@ -166,6 +166,13 @@ pub struct Activity {
     pub name_vi: String,
     /// English name.
     pub name_en: String,
+    /// Still offered in the form (retired activities stay valid on old visits).
+    #[serde(default = "yes")]
+    pub active: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// `GET /api/catalogue`: the active activities in display order.
@@ -278,4 +285,164 @@ pub struct ErrorDetail {
     /// For `too_large`: the limit that was exceeded (bytes or records, as `message` says).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<u64>,
+}
+
+/// A visit's review state, as the pull feed reports it to its author's devices.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct VisitStatus {
+    /// Visit id.
+    pub id: Uuid,
+    /// The current version on the server.
+    pub version: u32,
+    /// `submitted`, `approved`, `returned` or `withdrawn`.
+    pub status: String,
+    /// For `returned`: why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// When it was approved or returned (ms).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reviewed_at: Option<i64>,
+}
+
+/// A household of the member's village.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Household {
+    /// Household id.
+    pub id: Uuid,
+    /// Village.
+    pub village_id: i64,
+    /// Household head's name.
+    pub head_name: String,
+    /// House number or address.
+    pub address: String,
+    /// Phone number, if given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+}
+
+/// A member of the team's roster.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct RosterMember {
+    /// Team.
+    pub team_id: Uuid,
+    /// User.
+    pub user_id: Uuid,
+    /// Full name.
+    pub name: String,
+    /// `leader` or `member`.
+    pub position: String,
+    /// `youth_union`, `womens_union`, `village_cadre`, `police` or `other`.
+    pub affiliation: String,
+}
+
+/// What a feed item carries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum FeedKind {
+    /// `visit`: a [`VisitStatus`].
+    Visit,
+    /// `household`: a [`Household`].
+    Household,
+    /// `roster`: a [`RosterMember`].
+    Roster,
+    /// `activity`: an [`Activity`] of the catalogue.
+    Activity,
+}
+
+/// One entry of the pull feed: the latest state of one entity. Exactly one of the optional
+/// fields is set, the one `kind` names.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct FeedItem {
+    /// Position in the feed; resume after the last one applied.
+    pub seq: i64,
+    /// Which field is set.
+    pub kind: FeedKind,
+    /// For `visit`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visit: Option<VisitStatus>,
+    /// For `household`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub household: Option<Household>,
+    /// For `roster`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub member: Option<RosterMember>,
+    /// For `activity`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub activity: Option<Activity>,
+}
+
+/// `GET /api/sync/pull` answer.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct PullResponse {
+    /// Items after the cursor, in feed order.
+    pub items: Vec<FeedItem>,
+    /// The cursor to send next time (the last item's `seq`, or the cursor sent).
+    pub next_cursor: i64,
+    /// True when more items wait: ask again at once.
+    pub more: bool,
+}
+
+/// What a reviewer decides.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewAction {
+    /// Approve: the visit counts in official figures and is locked.
+    Approve,
+    /// Return to the member with a reason.
+    Return,
+}
+
+/// `POST /api/visits/{id}/review` body.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ReviewRequest {
+    /// Approve or return.
+    pub action: ReviewAction,
+    /// Required to return (1–500 characters).
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// One stored revision, as the conflict list shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct RevisionSummary {
+    /// Version.
+    pub version: u32,
+    /// Edited from.
+    pub base_version: u32,
+    /// What the server did with it: `applied`, `stale`, `conflict`, `locked`.
+    pub outcome: String,
+    /// When it arrived (ms).
+    pub received_at: i64,
+}
+
+/// A visit with conflicting revisions.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Conflict {
+    /// Visit id.
+    pub visit_id: Uuid,
+    /// Author.
+    pub member_id: Uuid,
+    /// The current version.
+    pub current_version: u32,
+    /// Every revision received, oldest first.
+    pub revisions: Vec<RevisionSummary>,
+}
+
+/// `GET /api/sync/conflicts` answer.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ConflictList {
+    /// Visits with conflicts, newest first.
+    pub conflicts: Vec<Conflict>,
 }

@@ -51,6 +51,9 @@ pub struct VisitRecord {
     /// Free note.
     #[serde(default)]
     pub note: String,
+    /// The member withdrew the visit (allowed until it is approved).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub withdrawn: bool,
 }
 
 /// The household, chosen from the village's list or added on the spot.
@@ -318,6 +321,7 @@ mod tests {
             outcome: Outcome::Done,
             follow_up_on: Some("2026-01-01".into()),
             note: " ghi chú ".into(),
+            withdrawn: false,
         }
     }
 

@@ -195,6 +195,7 @@ pub fn VisitFormPage() -> impl IntoView {
             outcome: outcome.get_untracked(),
             follow_up_on: Some(follow_up_on.get_untracked()),
             note: note.get_untracked(),
+            withdrawn: false,
         };
         let is_known = |code: &str| known.activities.iter().any(|a| a.code == code);
         match record.validate(is_known, now) {

@@ -5,7 +5,7 @@ use rusqlite::Connection;
 
 use super::DbError;
 
-const LIST: &str = "SELECT code, task_group, name_vi, name_en FROM activity_types \
+const LIST: &str = "SELECT code, task_group, name_vi, name_en, active FROM activity_types \
                     WHERE active = 1 ORDER BY sort_order, code";
 
 #[cfg(test)]
@@ -22,6 +22,7 @@ pub fn list(conn: &Connection) -> Result<Catalogue, DbError> {
                 task_group: TaskGroup::parse(&group).unwrap_or(TaskGroup::Information),
                 name_vi: row.get(2)?,
                 name_en: row.get(3)?,
+                active: row.get(4)?,
             })
         })?
         .collect::<Result<Vec<_>, _>>()?;

@@ -5,6 +5,7 @@
 
 pub mod catalogue;
 pub mod demo;
+pub mod feed;
 pub mod sessions;
 pub mod units;
 pub mod users;
@@ -136,6 +137,7 @@ impl Db {
 pub(crate) fn all_statements() -> Vec<&'static str> {
     [
         catalogue::STATEMENTS,
+        feed::STATEMENTS,
         sessions::STATEMENTS,
         units::STATEMENTS,
         users::STATEMENTS,

@@ -1,6 +1,6 @@
 //! Users, teams and rosters.
 
-use app::api::{Profile, Role, TeamRef, UnitRef};
+use app::api::{FeedKind, Profile, Role, TeamRef, UnitRef};
 use rusqlite::{params, Connection, OptionalExtension};
 use uuid::Uuid;
 
@@ -24,6 +24,7 @@ const INSERT_MEMBER: &str =
     "INSERT INTO team_members (team_id, user_id, position, affiliation, joined_at) \
      VALUES (?1, ?2, ?3, ?4, ?5)";
 const COUNT: &str = "SELECT COUNT(*) FROM users";
+const TEAM_VILLAGE: &str = "SELECT village_id FROM teams WHERE id = ?1";
 const AUTHOR: &str =
     "SELECT t.id, t.village_id FROM team_members m JOIN teams t ON t.id = m.team_id \
      WHERE m.user_id = ?1";
@@ -144,7 +145,16 @@ pub fn add_member(
         affiliation,
         now
     ])?;
-    Ok(())
+    let village: i64 = conn
+        .prepare_cached(TEAM_VILLAGE)?
+        .query_row([team.to_string()], |r| r.get(0))?;
+    super::feed::touch(
+        conn,
+        FeedKind::Roster,
+        &format!("{team}:{user}"),
+        Some(village),
+        None,
+    )
 }
 
 /// The team and village a user's visits belong to; `None` for users on no team (staff).

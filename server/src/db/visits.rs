@@ -2,13 +2,15 @@
 
 use std::collections::HashSet;
 
-use app::api::{PushOutcome, PushResult, ServerVisit};
+use app::api::{
+    Conflict, FeedKind, PushOutcome, PushResult, ReviewAction, RevisionSummary, ServerVisit,
+};
 use app::domain::{ActivityDone, HouseholdInput, Outcome, VisitRecord};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::DbError;
+use super::{feed, DbError};
 use crate::sync::plan::{plan, Incoming, Plan, Status, Stored};
 
 const CODES: &str = "SELECT code FROM activity_types";
@@ -23,10 +25,27 @@ const UPSERT_HOUSEHOLD: &str = "INSERT INTO households \
      WHERE households.village_id = excluded.village_id";
 const INSERT_VISIT: &str = "INSERT INTO visits (id, household_id, village_id, team_id, member_id, visited_at, \
        activities, outcome, follow_up_on, note, version, base_version, status, received_at, updated_at) \
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'submitted', ?13, ?13)";
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?14, ?13, ?13)";
 const UPDATE_VISIT: &str = "UPDATE visits SET household_id = ?2, visited_at = ?3, activities = ?4, outcome = ?5, \
-       follow_up_on = ?6, note = ?7, version = ?8, base_version = ?9, status = 'submitted', updated_at = ?10 \
+       follow_up_on = ?6, note = ?7, version = ?8, base_version = ?9, status = ?11, review_reason = NULL, \
+       updated_at = ?10 \
      WHERE id = ?1";
+const FLAG_CONFLICT: &str = "UPDATE visits SET conflict = 1, updated_at = ?2 WHERE id = ?1";
+const FLAG_AMENDMENT: &str = "UPDATE visits SET amendment = 1, updated_at = ?2 WHERE id = ?1";
+const REVIEW_TARGET: &str = "WITH RECURSIVE scope(id) AS ( \
+       SELECT ?2 UNION ALL SELECT u.id FROM units u JOIN scope ON u.parent_id = scope.id) \
+     SELECT status, village_id, member_id FROM visits WHERE id = ?1 AND village_id IN (SELECT id FROM scope)";
+const REVIEW: &str =
+    "UPDATE visits SET status = ?2, review_reason = ?3, reviewed_by = ?4, reviewed_at = ?5, \
+       updated_at = ?5 WHERE id = ?1";
+const CONFLICTS_IN_UNIT: &str = "WITH RECURSIVE scope(id) AS ( \
+       SELECT ?1 UNION ALL SELECT u.id FROM units u JOIN scope ON u.parent_id = scope.id) \
+     SELECT id, member_id, version FROM visits \
+     WHERE conflict = 1 AND village_id IN (SELECT id FROM scope) ORDER BY updated_at DESC LIMIT 500";
+const CONFLICTS_OWN: &str = "SELECT id, member_id, version FROM visits \
+     WHERE conflict = 1 AND member_id = ?1 ORDER BY updated_at DESC LIMIT 500";
+const REVISIONS: &str = "SELECT version, base_version, outcome, received_at FROM visit_revisions \
+     WHERE visit_id = ?1 ORDER BY id";
 const INSERT_REVISION: &str = "INSERT INTO visit_revisions \
        (visit_id, version, base_version, author_id, payload_hash, payload, outcome, received_at) \
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
@@ -58,6 +77,13 @@ pub(crate) const STATEMENTS: &[&str] = &[
     INSERT_VISIT,
     UPDATE_VISIT,
     INSERT_REVISION,
+    FLAG_CONFLICT,
+    FLAG_AMENDMENT,
+    REVIEW_TARGET,
+    REVIEW,
+    CONFLICTS_IN_UNIT,
+    CONFLICTS_OWN,
+    REVISIONS,
     LIST_OWN,
     LIST_IN_UNIT,
 ];
@@ -178,7 +204,19 @@ fn apply_one(
             author.user_id.to_string(),
             now
         ])?;
+        feed::touch(
+            tx,
+            FeedKind::Household,
+            &household.id.to_string(),
+            Some(author.village_id),
+            None,
+        )?;
     }
+    let status = if record.withdrawn {
+        Status::Withdrawn
+    } else {
+        Status::Submitted
+    };
     match planned {
         Plan::Insert => {
             tx.prepare_cached(INSERT_VISIT)?.execute(params![
@@ -194,7 +232,8 @@ fn apply_one(
                 record.note,
                 record.version,
                 record.base_version,
-                now
+                now,
+                status.as_str()
             ])?;
         }
         Plan::Update => {
@@ -208,10 +247,28 @@ fn apply_one(
                 record.note,
                 record.version,
                 record.base_version,
-                now
+                now,
+                status.as_str()
             ])?;
         }
-        _ => {}
+        Plan::Conflict => {
+            tx.prepare_cached(FLAG_CONFLICT)?
+                .execute(params![id, now])?;
+        }
+        Plan::Locked => {
+            tx.prepare_cached(FLAG_AMENDMENT)?
+                .execute(params![id, now])?;
+        }
+        Plan::Stale | Plan::AlreadyHad | Plan::Reject(_) => {}
+    }
+    if planned != Plan::Stale {
+        feed::touch(
+            tx,
+            FeedKind::Visit,
+            &id,
+            Some(author.village_id),
+            Some(author.user_id),
+        )?;
     }
     let outcome_name = serde_json::to_value(outcome)
         .ok()
@@ -258,6 +315,7 @@ fn server_visit(r: &Row<'_>) -> rusqlite::Result<ServerVisit> {
                 .unwrap_or(Outcome::Done),
             follow_up_on: r.get(10)?,
             note: r.get(11)?,
+            withdrawn: r.get::<_, String>(12)? == "withdrawn",
         },
         status: r.get(12)?,
         member_id: uuid(13)?,
@@ -280,4 +338,114 @@ pub fn list_in_unit(conn: &Connection, unit: i64) -> Result<Vec<ServerVisit>, Db
     let mut stmt = conn.prepare_cached(LIST_IN_UNIT)?;
     let rows = stmt.query_map(params![unit, LIST_LIMIT], server_visit)?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Why a review was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReviewRefusal {
+    /// No such visit in the reviewer's unit.
+    NotFound,
+    /// Only submitted visits can be approved or returned.
+    NotSubmitted,
+}
+
+/// Approves or returns a submitted visit in `unit` (the reviewer's commune or province).
+pub fn review(
+    conn: &mut Connection,
+    visit: Uuid,
+    reviewer: Uuid,
+    unit: i64,
+    action: ReviewAction,
+    reason: Option<&str>,
+    now: i64,
+) -> Result<Result<(), ReviewRefusal>, DbError> {
+    let tx = conn.transaction()?;
+    let id = visit.to_string();
+    let target = tx
+        .prepare_cached(REVIEW_TARGET)?
+        .query_row(params![id, unit], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })
+        .optional()?;
+    let Some((status, village, member)) = target else {
+        return Ok(Err(ReviewRefusal::NotFound));
+    };
+    if status != Status::Submitted.as_str() {
+        return Ok(Err(ReviewRefusal::NotSubmitted));
+    }
+    let (status, reason) = match action {
+        ReviewAction::Approve => (Status::Approved, None),
+        ReviewAction::Return => (Status::Returned, reason),
+    };
+    tx.prepare_cached(REVIEW)?.execute(params![
+        id,
+        status.as_str(),
+        reason,
+        reviewer.to_string(),
+        now
+    ])?;
+    feed::touch(
+        &tx,
+        FeedKind::Visit,
+        &id,
+        Some(village),
+        Uuid::parse_str(&member).ok(),
+    )?;
+    tx.commit()?;
+    Ok(Ok(()))
+}
+
+/// Where to look for conflicts.
+#[derive(Debug, Clone, Copy)]
+pub enum ConflictScope {
+    /// A member's own visits.
+    Own(Uuid),
+    /// Every visit in a unit (a leader's village, a commune, a province).
+    Unit(i64),
+}
+
+/// Visits flagged with conflicting revisions, with every revision received.
+pub fn conflicts(conn: &Connection, scope: ConflictScope) -> Result<Vec<Conflict>, DbError> {
+    let map = |r: &Row<'_>| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, u32>(2)?,
+        ))
+    };
+    let heads: Vec<(String, String, u32)> = match scope {
+        ConflictScope::Own(member) => conn
+            .prepare_cached(CONFLICTS_OWN)?
+            .query_map([member.to_string()], map)?
+            .collect::<Result<_, _>>()?,
+        ConflictScope::Unit(unit) => conn
+            .prepare_cached(CONFLICTS_IN_UNIT)?
+            .query_map([unit], map)?
+            .collect::<Result<_, _>>()?,
+    };
+    let mut out = Vec::with_capacity(heads.len());
+    for (id, member, version) in heads {
+        let revisions = conn
+            .prepare_cached(REVISIONS)?
+            .query_map([&id], |r| {
+                Ok(RevisionSummary {
+                    version: r.get(0)?,
+                    base_version: r.get(1)?,
+                    outcome: r.get(2)?,
+                    received_at: r.get(3)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        out.push(Conflict {
+            visit_id: Uuid::parse_str(&id).unwrap_or_default(),
+            member_id: Uuid::parse_str(&member).unwrap_or_default(),
+            current_version: version,
+            revisions,
+        });
+    }
+    Ok(out)
 }

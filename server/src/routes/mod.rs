@@ -29,7 +29,10 @@ use crate::state::AppState;
         auth::me,
         catalogue::catalogue,
         sync::push,
+        sync::pull,
+        sync::conflicts,
         visits::list,
+        visits::review,
     ),
     components(schemas(app::api::ErrorBody, app::api::ErrorDetail))
 )]

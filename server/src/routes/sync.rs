@@ -1,15 +1,21 @@
 //! `POST /api/sync/push`: devices send visit revisions in batches; each gets its own result,
 //! and the answer comes only after the batch's transaction committed.
 
-use app::api::{PushRequest, PushResponse, MAX_PUSH_BATCH, MAX_PUSH_BYTES};
+use app::api::{
+    ConflictList, PullResponse, PushRequest, PushResponse, Role, DEFAULT_PULL_LIMIT,
+    MAX_PULL_LIMIT, MAX_PUSH_BATCH, MAX_PUSH_BYTES,
+};
 use axum::body::Body;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::Query;
 use axum::extract::State;
 use axum::http::{header::CONTENT_TYPE, HeaderMap, StatusCode};
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 
 use crate::auth::CurrentUser;
-use crate::db::{users, visits};
+use crate::db::visits::ConflictScope;
+use crate::db::{feed, users, visits};
 use crate::error::{parse_json, ApiError};
 use crate::state::AppState;
 
@@ -71,6 +77,87 @@ pub async fn push(
     }))
 }
 
+/// `GET /api/sync/pull` query.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub struct PullQuery {
+    /// The `next_cursor` of the last page applied; 0 (the default) for a new device.
+    #[serde(default)]
+    pub cursor: i64,
+    /// Items per page, 1–500 (default 200).
+    pub limit: Option<u32>,
+}
+
+/// The feed of what changed for the signed-in member since `cursor`: their visits' review
+/// states, their village's households, their team's roster, the activity catalogue. Store
+/// `next_cursor` only after applying the items; ask again while `more` is true.
+#[utoipa::path(get, path = "/api/sync/pull", tag = "sync", params(PullQuery),
+    responses(
+        (status = 200, body = PullResponse),
+        (status = 401, body = app::api::ErrorBody, description = "unauthenticated"),
+        (status = 422, body = app::api::ErrorBody, description = "invalid_query: cursor below 0 or limit outside 1–500"),
+    ))]
+pub async fn pull(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    query: Result<Query<PullQuery>, QueryRejection>,
+) -> Result<Json<PullResponse>, ApiError> {
+    let Query(query) = query.map_err(|e| ApiError::InvalidQuery(e.body_text()))?;
+    let limit = query.limit.unwrap_or(DEFAULT_PULL_LIMIT);
+    if query.cursor < 0 || limit == 0 || limit > MAX_PULL_LIMIT {
+        return Err(ApiError::InvalidQuery(format!(
+            "cursor must be 0 or more and limit 1 to {MAX_PULL_LIMIT}"
+        )));
+    }
+    let page = state
+        .db
+        .read(move |conn| {
+            let village = users::author(conn, user.id)?.map(|a| a.village_id);
+            feed::page(
+                conn,
+                feed::Scope {
+                    village,
+                    member: user.id,
+                },
+                query.cursor,
+                limit,
+            )
+        })
+        .await?;
+    Ok(Json(page))
+}
+
+/// Visits with conflicting revisions: a member's own; for a leader, their village's; for
+/// commune and province staff, their unit's.
+#[utoipa::path(get, path = "/api/sync/conflicts", tag = "sync",
+    responses((status = 200, body = ConflictList), (status = 401, body = app::api::ErrorBody)))]
+pub async fn conflicts(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Json<ConflictList>, ApiError> {
+    let conflicts = state
+        .db
+        .read(move |conn| {
+            let Some(profile) = users::profile(conn, user.id)? else {
+                return Ok(None);
+            };
+            let scope = match (profile.role, profile.team) {
+                (Role::Member, _) => ConflictScope::Own(user.id),
+                (Role::Leader, Some(team)) => ConflictScope::Unit(team.village.id),
+                (Role::Leader, None) => ConflictScope::Own(user.id),
+                (Role::CommuneStaff | Role::ProvinceStaff | Role::Admin, _) => {
+                    ConflictScope::Unit(profile.unit.id)
+                }
+            };
+            visits::conflicts(conn, scope).map(Some)
+        })
+        .await?
+        .ok_or(ApiError::Unauthenticated)?;
+    Ok(Json(ConflictList { conflicts }))
+}
+
 pub fn router() -> Router<AppState> {
-    Router::new().route("/sync/push", post(push))
+    Router::new()
+        .route("/sync/push", post(push))
+        .route("/sync/pull", get(pull))
+        .route("/sync/conflicts", get(conflicts))
 }
