@@ -3,7 +3,7 @@
 
 use serde::{de::DeserializeOwned, Serialize};
 
-use super::{Catalogue, ErrorBody, LoginRequest, Profile, PushRequest, PushResponse};
+use super::{Catalogue, ErrorBody, LoginRequest, Profile, PullResponse, PushRequest, PushResponse};
 
 /// Why a call failed.
 #[derive(Clone, Debug, PartialEq)]
@@ -102,4 +102,9 @@ pub async fn catalogue() -> Result<Catalogue, ClientError> {
 /// `POST /api/sync/push`.
 pub async fn push(request: &PushRequest) -> Result<PushResponse, ClientError> {
     http::post("/api/sync/push", request).await
+}
+
+/// `GET /api/sync/pull`.
+pub async fn pull(cursor: i64, limit: u32) -> Result<PullResponse, ClientError> {
+    http::get(&format!("/api/sync/pull?cursor={cursor}&limit={limit}")).await
 }

@@ -12,7 +12,7 @@
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::api::{Catalogue, Profile};
+use crate::api::{Activity, Catalogue, Household, Profile, RosterMember, VisitStatus};
 use crate::domain::VisitRecord;
 
 const IDENTITY: &str = "sotay.v1.identity";
@@ -43,6 +43,54 @@ pub struct LocalVisit {
     /// The server's reason, when rejected.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// The review state the pull feed last reported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review: Option<VisitStatus>,
+}
+
+impl LocalVisit {
+    /// What the member should see about this visit.
+    pub fn chip(&self) -> Chip {
+        match (self.state, self.review.as_ref().map(|r| r.status.as_str())) {
+            (LocalState::Pending, _) => Chip::Pending,
+            (LocalState::Rejected, _) => Chip::Rejected,
+            (LocalState::Sent, Some("approved")) => Chip::Approved,
+            (LocalState::Sent, Some("returned")) => Chip::Returned,
+            (LocalState::Sent, Some("withdrawn")) => Chip::Withdrawn,
+            (LocalState::Sent, _) => Chip::Sent,
+        }
+    }
+}
+
+/// The status chip of a visit on the member's list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Chip {
+    /// Chưa gửi: not sent yet.
+    Pending,
+    /// Đã gửi: on the server, awaiting review.
+    Sent,
+    /// Đã duyệt: approved.
+    Approved,
+    /// Bị trả lại: returned with a reason.
+    Returned,
+    /// Đã rút: withdrawn.
+    Withdrawn,
+    /// Bị từ chối: refused by the server's checks.
+    Rejected,
+}
+
+impl Chip {
+    /// A stable name, for styling and tests.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Chip::Pending => "pending",
+            Chip::Sent => "sent",
+            Chip::Approved => "approved",
+            Chip::Returned => "returned",
+            Chip::Withdrawn => "withdrawn",
+            Chip::Rejected => "rejected",
+        }
+    }
 }
 
 /// Per-user sync bookkeeping.
@@ -187,6 +235,71 @@ pub fn visits(user: Uuid) -> Vec<LocalVisit> {
         .collect();
     visits.sort_by_key(|v| std::cmp::Reverse(v.record.visited_at));
     visits
+}
+
+/// How long a visit approved on the server stays on the device.
+pub const KEEP_APPROVED_MS: i64 = 30 * 24 * 3600 * 1000;
+
+/// Removes this user's visits that were approved and saved more than [`KEEP_APPROVED_MS`]
+/// before `now`: the server has them for good. Nothing unsent is ever removed.
+pub fn prune(user: Uuid, now: i64) -> usize {
+    let old: Vec<_> = visits(user)
+        .into_iter()
+        .filter(|v| v.chip() == Chip::Approved && v.saved_at < now - KEEP_APPROVED_MS)
+        .collect();
+    for visit in &old {
+        backend::remove(&visit_key(user, visit.record.id));
+    }
+    old.len()
+}
+
+/// The pull cursor of a user on this device (0 before the first pull).
+pub fn cursor(user: Uuid) -> i64 {
+    read(&format!("{}cursor", user_prefix(user))).unwrap_or(0)
+}
+
+/// Saves the pull cursor, after the page it ends was applied.
+pub fn set_cursor(user: Uuid, cursor: i64) -> Result<(), StoreError> {
+    write(&format!("{}cursor", user_prefix(user)), &cursor)
+}
+
+/// Saves a household of the user's village (one key each).
+pub fn save_household(user: Uuid, household: &Household) -> Result<(), StoreError> {
+    write(
+        &format!("{}hh.{}", user_prefix(user), household.id),
+        household,
+    )
+}
+
+/// The households of the user's village known on this device.
+pub fn households(user: Uuid) -> Vec<Household> {
+    backend::keys_with_prefix(&format!("{}hh.", user_prefix(user)))
+        .iter()
+        .filter_map(|key| read(key))
+        .collect()
+}
+
+/// Adds or replaces one member of the user's team roster.
+pub fn save_roster_member(user: Uuid, member: RosterMember) -> Result<(), StoreError> {
+    let key = format!("{}roster", user_prefix(user));
+    let mut roster: Vec<RosterMember> = read(&key).unwrap_or_default();
+    roster.retain(|m| m.user_id != member.user_id);
+    roster.push(member);
+    write(&key, &roster)
+}
+
+/// Adds or replaces one activity of the cached catalogue, keeping the server's order.
+pub fn save_activity(activity: Activity) -> Result<(), StoreError> {
+    let mut catalogue = catalogue().unwrap_or_default();
+    match catalogue
+        .activities
+        .iter_mut()
+        .find(|a| a.code == activity.code)
+    {
+        Some(existing) => *existing = activity,
+        None => catalogue.activities.push(activity),
+    }
+    set_catalogue(&catalogue)
 }
 
 /// One visit of a user, as stored now (another tab may have changed it).

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::store::{self, LocalState, StoreError};
 use crate::api::client::{self, ClientError};
-use crate::api::{PushRequest, CLIENT_PUSH_BATCH};
+use crate::api::{FeedItem, PushRequest, CLIENT_PUSH_BATCH, DEFAULT_PULL_LIMIT};
 use crate::domain::time::now_ms;
 
 /// How long the loop sleeps when all is well.
@@ -156,6 +156,50 @@ pub async fn sync_once(user: Uuid) -> Result<(), SyncError> {
     }
 }
 
+/// Applies the pull feed after the stored cursor, page by page; the cursor is saved only after
+/// its page was applied, so an interrupted pull resumes where it stopped.
+pub async fn pull_once(user: Uuid) -> Result<(), SyncError> {
+    loop {
+        let page = client::pull(store::cursor(user), DEFAULT_PULL_LIMIT)
+            .await
+            .map_err(|error| {
+                if error == ClientError::Unauthorized {
+                    let mut meta = store::sync_meta(user);
+                    meta.session_expired = true;
+                    let _ = store::set_sync_meta(user, &meta);
+                }
+                SyncError::from(error)
+            })?;
+        for item in page.items {
+            apply(user, item)?;
+        }
+        store::set_cursor(user, page.next_cursor)?;
+        if !page.more {
+            store::prune(user, now_ms());
+            return Ok(());
+        }
+    }
+}
+
+fn apply(user: Uuid, item: FeedItem) -> Result<(), StoreError> {
+    if let Some(status) = item.visit {
+        if let Some(mut local) = store::visit(user, status.id) {
+            local.review = Some(status);
+            store::save_visit(user, &local)?;
+        }
+    }
+    if let Some(household) = item.household {
+        store::save_household(user, &household)?;
+    }
+    if let Some(member) = item.member {
+        store::save_roster_member(user, member)?;
+    }
+    if let Some(activity) = item.activity {
+        store::save_activity(activity)?;
+    }
+    Ok(())
+}
+
 /// The wait after `failures` failed attempts in a row: 2, 4, 8... seconds up to
 /// [`MAX_BACKOFF_MS`], each scaled by a random factor in [0.5, 1) so that many phones coming
 /// back online together do not hit the server in step.
@@ -195,7 +239,10 @@ pub fn start(status: SyncStatus, profile: RwSignal<Option<crate::api::Profile>>)
             let wait = match user {
                 Some(user) if !store::sync_meta(user).session_expired => {
                     status.busy.set(true);
-                    let outcome = sync_once(user).await;
+                    let outcome = match sync_once(user).await {
+                        Ok(()) => pull_once(user).await,
+                        Err(error) => Err(error),
+                    };
                     status.busy.set(false);
                     match outcome {
                         Ok(()) => {

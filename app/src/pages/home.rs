@@ -8,7 +8,7 @@ use crate::components::header::Header;
 use crate::components::status_line::StatusLine;
 use crate::domain::time::format_date_time;
 use crate::i18n::{t_string, use_i18n, Locale};
-use crate::offline::store::{self, LocalState, LocalVisit};
+use crate::offline::store::{self, Chip, LocalVisit};
 use crate::offline::sync_client::SyncStatus;
 use crate::router::{follow, use_nav};
 use crate::Session;
@@ -70,18 +70,20 @@ pub fn HomePage() -> impl IntoView {
                         visits()
                             .into_iter()
                             .map(|visit| {
-                                let state = visit.state;
+                                let chip = visit.chip();
+                                let reason = visit
+                                    .review
+                                    .as_ref()
+                                    .filter(|_| chip == Chip::Returned)
+                                    .and_then(|r| r.reason.clone())
+                                    .or_else(|| visit.reason.clone());
                                 let names = activity_names(&visit, &catalogue, locale);
                                 let household = &visit.record.household;
                                 view! {
                                     <li
                                         class="visit-card"
                                         data-visit-id=visit.record.id.to_string()
-                                        data-state=match state {
-                                            LocalState::Pending => "pending",
-                                            LocalState::Sent => "sent",
-                                            LocalState::Rejected => "rejected",
-                                        }
+                                        data-state=chip.as_str()
                                     >
                                         <p class="visit-household">
                                             <strong>{household.head_name.clone()}</strong>
@@ -90,21 +92,20 @@ pub fn HomePage() -> impl IntoView {
                                         </p>
                                         <p class="visit-activities">{names}</p>
                                         <p class="visit-meta">
-                                            <span class=match state {
-                                                LocalState::Pending => "chip chip-pending",
-                                                LocalState::Sent => "chip chip-sent",
-                                                LocalState::Rejected => "chip chip-rejected",
-                                            }>
-                                                {move || match state {
-                                                    LocalState::Pending => t_string!(i18n, chip_pending),
-                                                    LocalState::Sent => t_string!(i18n, chip_sent),
-                                                    LocalState::Rejected => t_string!(i18n, chip_rejected),
+                                            <span class=format!("chip chip-{}", chip.as_str())>
+                                                {match chip {
+                                                    Chip::Pending => t_string!(i18n, chip_pending),
+                                                    Chip::Sent => t_string!(i18n, chip_sent),
+                                                    Chip::Approved => t_string!(i18n, chip_approved),
+                                                    Chip::Returned => t_string!(i18n, chip_returned),
+                                                    Chip::Withdrawn => t_string!(i18n, chip_withdrawn),
+                                                    Chip::Rejected => t_string!(i18n, chip_rejected),
                                                 }}
                                             </span>
                                             " "
                                             <time>{format_date_time(visit.record.visited_at)}</time>
                                             " "
-                                            <span class="visit-reason">{visit.reason.clone()}</span>
+                                            <span class="visit-reason" data-testid="visit-reason">{reason}</span>
                                         </p>
                                     </li>
                                 }

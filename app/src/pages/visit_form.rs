@@ -207,6 +207,7 @@ pub fn VisitFormPage() -> impl IntoView {
                     state: LocalState::Pending,
                     saved_at: now,
                     reason: None,
+                    review: None,
                 };
                 if store::save_visit(profile.user_id, &local).is_err() {
                     storage_full.set(true);
