@@ -15,6 +15,8 @@ step "lint: server side (ssr)" cargo clippy -p app -p server --all-targets --fea
 step "lint: browser side (hydrate, wasm32)" \
   cargo clippy -p app -p frontend --features app/hydrate --target wasm32-unknown-unknown -- -D warnings
 step "unit, migration and API tests" cargo test -p app -p server --features app/ssr
+step "crash test (real binary, SIGKILL while 8 devices push)" \
+  cargo test -p server --features app/ssr --test crash -- --ignored --nocapture
 step "release build (target/release/sotay, target/site)" cargo leptos build --release
 step "browser tests (headless Chromium, real server, offline)" npm test --prefix "$ROOT/end2end"
 printf '\nAll checks passed in %ss.\n' "$SECONDS"
