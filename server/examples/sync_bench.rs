@@ -68,8 +68,8 @@ fn record(i: usize) -> VisitRecord {
             ActivityDone { code: CODES[i % 9].into(), detail: Some("Hướng dẫn cài đặt và đăng nhập".into()), people: 2 },
             ActivityDone { code: CODES[(i + 4) % 9].into(), detail: None, people: 1 },
         ],
-        outcome: if i % 10 == 0 { Outcome::FollowUp } else { Outcome::Done },
-        follow_up_on: (i % 10 == 0).then(|| "2026-12-15".to_string()),
+        outcome: if i.is_multiple_of(10) { Outcome::FollowUp } else { Outcome::Done },
+        follow_up_on: i.is_multiple_of(10).then(|| "2026-12-15".to_string()),
         note: "Hộ có điện thoại thông minh, con trai hỗ trợ thêm; hẹn kiểm tra lại tài khoản sau một tuần.".into(),
         withdrawn: false,
     }

@@ -382,7 +382,10 @@ async fn the_openapi_document_describes_every_route() {
         "/api/auth/me",
         "/api/catalogue",
         "/api/sync/push",
+        "/api/sync/pull",
+        "/api/sync/conflicts",
         "/api/visits",
+        "/api/visits/{id}/review",
     ] {
         assert!(paths.contains_key(path), "{path} missing from openapi.json");
     }

@@ -63,6 +63,11 @@ pub fn StatusLine() -> impl IntoView {
                     {move || if sync.busy.get() { t_string!(i18n, status_syncing).to_string() } else { t_string!(i18n, status_sync_now).to_string() }}
                 </button>
             </p>
+            {move || {
+                sync.storage_low
+                    .get()
+                    .then(|| view! { <p class="status-error" data-testid="storage-low">{t_string!(i18n, status_storage_low)}</p> })
+            }}
             <p class="status-error" data-testid="sync-error">
                 {error_text}
                 {move || {

@@ -134,6 +134,21 @@ mod backend {
         LocalStorage::delete(key);
     }
 
+    pub fn used_bytes(prefix: &str) -> usize {
+        let storage = LocalStorage::raw();
+        keys_with_prefix(prefix)
+            .iter()
+            .map(|k| {
+                2 * (k.len()
+                    + storage
+                        .get_item(k)
+                        .ok()
+                        .flatten()
+                        .map_or(0, |v| v.encode_utf16().count()))
+            })
+            .sum()
+    }
+
     pub fn keys_with_prefix(prefix: &str) -> Vec<String> {
         let storage = LocalStorage::raw();
         let len = storage.length().unwrap_or(0);
@@ -161,6 +176,10 @@ mod backend {
 
     pub fn keys_with_prefix(_prefix: &str) -> Vec<String> {
         Vec::new()
+    }
+
+    pub fn used_bytes(_prefix: &str) -> usize {
+        0
     }
 }
 
@@ -301,6 +320,15 @@ pub fn save_activity(activity: Activity) -> Result<(), StoreError> {
     }
     set_catalogue(&catalogue)
 }
+
+/// Roughly how much of `localStorage` this app uses, in bytes (browsers count UTF-16 code
+/// units, two bytes each, for keys and values).
+pub fn used_bytes() -> usize {
+    backend::used_bytes("sotay.")
+}
+
+/// The usual `localStorage` quota (5 MB); the app warns at 80 % of it.
+pub const QUOTA_BYTES: usize = 5 * 1024 * 1024;
 
 /// One visit of a user, as stored now (another tab may have changed it).
 pub fn visit(user: Uuid, id: Uuid) -> Option<LocalVisit> {

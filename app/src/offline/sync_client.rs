@@ -59,6 +59,8 @@ pub struct SyncStatus {
     pub busy: RwSignal<bool>,
     /// Bumped whenever the device's visits change, so lists re-read the store.
     pub changed: RwSignal<u32>,
+    /// The device store is over 80 % of the usual quota.
+    pub storage_low: RwSignal<bool>,
     kick: RwSignal<u32>,
 }
 
@@ -77,6 +79,7 @@ impl SyncStatus {
             error: RwSignal::new(None),
             busy: RwSignal::new(false),
             changed: RwSignal::new(0),
+            storage_low: RwSignal::new(false),
             kick: RwSignal::new(0),
         }
     }
@@ -105,6 +108,8 @@ impl SyncStatus {
         } else if self.error.get_untracked() == Some(SyncError::SessionExpired) {
             self.error.set(None);
         }
+        self.storage_low
+            .set(store::used_bytes() * 5 > store::QUOTA_BYTES * 4);
         self.changed.update(|c| *c = c.wrapping_add(1));
     }
 }
