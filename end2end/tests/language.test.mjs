@@ -1,28 +1,16 @@
 // The English switch: Vietnamese by default whatever the browser prefers; one tap switches the
 // whole app to English (and <html lang>), remembered on the device, offline too.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 
-import { Server, hydrated, launchBrowser, phone, shellCached, signIn } from "./support.mjs";
+import { hydrated, phone, shellCached, signIn, useBrowserAndServer } from "./support.mjs";
 
-let browser;
-let server;
-
-before(async () => {
-  browser = await launchBrowser();
-  server = await Server.create();
-  await server.start();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.kill();
-});
+const env = useBrowserAndServer();
 
 test("the app is Vietnamese by default and switches to English, remembered offline", async () => {
-  const context = await phone(browser);
+  const context = await phone(env.browser);
   const page = await context.newPage();
-  const base = server.base;
+  const base = env.server.base;
   await signIn(page, base, "0900000021");
   assert.match(await page.textContent("[data-testid=log-visit]"), /Ghi lượt hỗ trợ/);
 
@@ -32,7 +20,7 @@ test("the app is Vietnamese by default and switches to English, remembered offli
   assert.match(await page.textContent("[data-testid=pending-count]"), /All sent/);
 
   await shellCached(page);
-  await server.kill();
+  await env.server.kill();
   await page.goto(`${base}/visits/new`);
   await hydrated(page);
   await page.waitForFunction(() => document.documentElement.lang === "en");
@@ -42,6 +30,6 @@ test("the app is Vietnamese by default and switches to English, remembered offli
   await page.click("[data-testid=switch-language]");
   await page.waitForFunction(() => document.documentElement.lang === "vi");
   assert.match(await page.textContent("h1"), /Ghi lượt hỗ trợ/);
-  await server.start();
+  await env.server.start();
   await context.close();
 });

@@ -2,29 +2,17 @@
 // phone-sized screen, stop the server, reload offline (on a route other than "/"), log a
 // visit, restart the server, and watch the visit arrive exactly once without touching anything.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 
-import { Server, hydrated, launchBrowser, logVisit, phone, shellCached, signIn, watchErrors } from "./support.mjs";
+import { hydrated, logVisit, phone, shellCached, signIn, useBrowserAndServer, watchErrors } from "./support.mjs";
 
-let browser;
-let server;
-
-before(async () => {
-  browser = await launchBrowser();
-  server = await Server.create();
-  await server.start();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.kill();
-});
+const env = useBrowserAndServer();
 
 test("a visit logged with the server stopped is kept, then sent once when it returns", async () => {
-  const context = await phone(browser);
+  const context = await phone(env.browser);
   const page = await context.newPage();
   const errors = watchErrors(page);
-  const base = server.base;
+  const base = env.server.base;
 
   // Installable: Vietnamese page, manifest with icons, service worker at root scope.
   await page.goto(`${base}/`);
@@ -46,7 +34,7 @@ test("a visit logged with the server stopped is kept, then sent once when it ret
   await shellCached(page);
 
   // The server goes away for real.
-  await server.kill();
+  await env.server.kill();
 
   // Offline reload on a route other than "/": the shell comes from the service worker and hydrates.
   await page.goto(`${base}/visits/new`);
@@ -72,7 +60,7 @@ test("a visit logged with the server stopped is kept, then sent once when it ret
   assert.equal(await card.getAttribute("data-state"), "pending");
 
   // The server comes back; nobody touches anything.
-  await server.start();
+  await env.server.start();
   await page.waitForSelector(".visit-card[data-state='sent']", { timeout: 60_000 });
   assert.match(await card.textContent(), /Đã gửi/);
   assert.match(await page.textContent("[data-testid=pending-count]"), /Đã gửi hết/);
@@ -103,13 +91,13 @@ test("a visit logged with the server stopped is kept, then sent once when it ret
 });
 
 test("on a shared phone each member's outbox is sent only under their own session", async () => {
-  const context = await phone(browser);
+  const context = await phone(env.browser);
   const page = await context.newPage();
-  const base = server.base;
+  const base = env.server.base;
 
   await signIn(page, base, "0900000013");
   await shellCached(page);
-  await server.kill();
+  await env.server.kill();
   await page.goto(`${base}/visits/new`);
   await hydrated(page);
   await logVisit(page, { head: "Trần Văn Hải", address: "Số 3", activities: ["health_app"] });
@@ -119,7 +107,7 @@ test("on a shared phone each member's outbox is sent only under their own sessio
   // Member A signs out offline; member B signs in once the server is back and sees nothing of A's.
   await page.click("[data-testid=sign-out]");
   await page.waitForURL(`${base}/login`);
-  await server.start();
+  await env.server.start();
   await signIn(page, base, "0900000011");
   assert.equal(await page.locator(".visit-card").count(), 0);
   const list = await page.evaluate(() => fetch("/api/visits").then((r) => r.json()));

@@ -4,6 +4,7 @@ import { mkdtempSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { after, before } from "node:test";
 import { chromium } from "playwright-core";
 
 const ROOT = resolve(new URL("../..", import.meta.url).pathname);
@@ -154,4 +155,22 @@ export async function logVisit(page, { head, address, activities, note = "" }) {
   for (const code of activities) await page.check(`#activity-${code}`);
   if (note) await page.fill("#note", note);
   await page.click("[data-testid=save-visit]");
+}
+
+/**
+ * Registers a browser and a real server for the tests of one file, started before them and
+ * stopped after. Returns live getters: `env.browser`, `env.server`.
+ */
+export function useBrowserAndServer() {
+  const env = { browser: null, server: null };
+  before(async () => {
+    env.browser = await launchBrowser();
+    env.server = await Server.create();
+    await env.server.start();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.server?.kill();
+  });
+  return env;
 }

@@ -1,48 +1,36 @@
 // Sync in the browser: two tabs offline, a session that expires while offline, and a visit
 // returned on the server whose reason reaches the device.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 
-import { PASSWORD, Server, hydrated, launchBrowser, logVisit, phone, shellCached, signIn } from "./support.mjs";
+import { PASSWORD, hydrated, logVisit, phone, shellCached, signIn, useBrowserAndServer } from "./support.mjs";
 
-let browser;
-let server;
-
-before(async () => {
-  browser = await launchBrowser();
-  server = await Server.create();
-  await server.start();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.kill();
-});
+const env = useBrowserAndServer();
 
 const serverVisits = (page) => page.evaluate(() => fetch("/api/visits").then((r) => r.json()).then((b) => b.visits));
 
 test("two tabs of one member log visits offline; online again, all arrive once", async () => {
-  const context = await phone(browser);
+  const context = await phone(env.browser);
   const first = await context.newPage();
-  await signIn(first, server.base, "0900000023");
+  await signIn(first, env.server.base, "0900000023");
   await shellCached(first);
   const second = await context.newPage();
-  await second.goto(`${server.base}/`);
+  await second.goto(`${env.server.base}/`);
   await hydrated(second);
 
-  await server.kill();
+  await env.server.kill();
   for (const [page, head] of [[first, "Hộ tab một"], [second, "Hộ tab hai"]]) {
-    await page.goto(`${server.base}/visits/new`);
+    await page.goto(`${env.server.base}/visits/new`);
     await hydrated(page);
     await logVisit(page, { head, address: "Số 5", activities: ["digital_skills"] });
-    await page.waitForURL(`${server.base}/`);
+    await page.waitForURL(`${env.server.base}/`);
   }
   // Each tab sees both: one device store.
   await first.reload();
   await hydrated(first);
   assert.equal(await first.locator(".visit-card[data-state='pending']").count(), 2);
 
-  await server.start();
+  await env.server.start();
   for (const page of [first, second]) {
     await page.waitForFunction(() => document.querySelectorAll(".visit-card[data-state='sent']").length === 2, null, {
       timeout: 60_000,
@@ -55,31 +43,31 @@ test("two tabs of one member log visits offline; online again, all arrive once",
 });
 
 test("visits logged after the session expired wait untouched and go out after sign-in", async () => {
-  const context = await phone(browser);
+  const context = await phone(env.browser);
   const page = await context.newPage();
-  await signIn(page, server.base, "0900000031");
+  await signIn(page, env.server.base, "0900000031");
   await shellCached(page);
   // The server ends the session; the device does not know yet.
   await page.evaluate(() => fetch("/api/auth/logout", { method: "POST" }));
 
-  await server.kill();
-  await page.goto(`${server.base}/visits/new`);
+  await env.server.kill();
+  await page.goto(`${env.server.base}/visits/new`);
   await hydrated(page);
   await logVisit(page, { head: "Hộ chờ đăng nhập", address: "Số 9", activities: ["information"] });
-  await page.waitForURL(`${server.base}/`);
+  await page.waitForURL(`${env.server.base}/`);
 
-  await server.start();
+  await env.server.start();
   await page.click("[data-testid=sync-now]");
   await page.waitForSelector("[data-testid=sync-error] a[href='/login']", { timeout: 30_000 });
   assert.match(await page.textContent("[data-testid=sync-error]"), /hết hạn/);
   assert.equal(await page.getAttribute(".visit-card", "data-state"), "pending");
 
   await page.click("[data-testid=sync-error] a[href='/login']");
-  await page.waitForURL(`${server.base}/login`);
+  await page.waitForURL(`${env.server.base}/login`);
   assert.equal(await page.inputValue("#phone"), "0900000031");
   await page.fill("#password", PASSWORD);
   await page.click("form button[type=submit]");
-  await page.waitForURL(`${server.base}/`);
+  await page.waitForURL(`${env.server.base}/`);
   await page.waitForSelector(".visit-card[data-state='sent']", { timeout: 60_000 });
   const visits = await serverVisits(page);
   assert.deepEqual(visits.map((v) => v.record.household.head_name), ["Hộ chờ đăng nhập"]);
@@ -87,23 +75,23 @@ test("visits logged after the session expired wait untouched and go out after si
 });
 
 test("a visit returned on the server shows its reason on the device after the next pull", async () => {
-  const member = await phone(browser);
+  const member = await phone(env.browser);
   const page = await member.newPage();
-  await signIn(page, server.base, "0900000032");
-  await page.goto(`${server.base}/visits/new`);
+  await signIn(page, env.server.base, "0900000032");
+  await page.goto(`${env.server.base}/visits/new`);
   await hydrated(page);
   await logVisit(page, { head: "Hộ bị trả lại", address: "Số 2", activities: ["health_app"] });
-  await page.waitForURL(`${server.base}/`);
+  await page.waitForURL(`${env.server.base}/`);
   const card = page.locator(".visit-card", { hasText: "Hộ bị trả lại" });
   await page.waitForSelector(".visit-card[data-state='sent']", { timeout: 30_000 });
   const id = await card.getAttribute("data-visit-id");
 
-  const staff = await browser.newContext();
-  const login = await staff.request.post(`${server.base}/api/auth/login`, {
+  const staff = await env.browser.newContext();
+  const login = await staff.request.post(`${env.server.base}/api/auth/login`, {
     data: { phone: "0900000002", password: PASSWORD },
   });
   assert.equal(login.status(), 200);
-  const review = await staff.request.post(`${server.base}/api/visits/${id}/review`, {
+  const review = await staff.request.post(`${env.server.base}/api/visits/${id}/review`, {
     data: { action: "return", reason: "Thiếu số điện thoại của hộ" },
   });
   assert.equal(review.status(), 204);

@@ -61,14 +61,7 @@ async fn signing_in_with_a_wrong_password_or_unknown_phone_is_refused_alike() {
 async fn the_session_identifies_the_user_until_sign_out() {
     let app = TestApp::spawn().await;
     let client = app.signed_in(MEMBER).await;
-    let me: Profile = client
-        .get(app.url("/api/auth/me"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let me: Profile = app.get_json(&client, "/api/auth/me").await;
     assert_eq!(me.phone, MEMBER);
     let out = client
         .post(app.url("/api/auth/logout"))
@@ -96,14 +89,7 @@ async fn a_pushed_visit_is_applied_and_stored_once() {
         "applied"
     );
 
-    let list: VisitList = client
-        .get(app.url("/api/visits"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list: VisitList = app.get_json(&client, "/api/visits").await;
     assert_eq!(list.visits.len(), 1);
     assert_eq!(
         list.visits[0].record.household.phone.as_deref(),
@@ -181,14 +167,7 @@ async fn an_edit_becomes_current_and_an_old_revision_is_stale() {
         serde_json::to_value(conflict.results[0].result).unwrap(),
         "conflict"
     );
-    let list: VisitList = client
-        .get(app.url("/api/visits"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list: VisitList = app.get_json(&client, "/api/visits").await;
     assert_eq!(list.visits[0].record.version, 2);
     assert_eq!(list.visits[0].record.note, "hai");
     assert_eq!(
@@ -319,14 +298,7 @@ async fn a_member_cannot_revise_another_members_visit() {
         "rejected"
     );
     assert_eq!(body.results[0].reason.as_deref(), Some("not_author"));
-    let list: VisitList = other
-        .get(app.url("/api/visits"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list: VisitList = app.get_json(&other, "/api/visits").await;
     assert!(
         list.visits.is_empty(),
         "a member sees only their own visits"
@@ -342,14 +314,7 @@ async fn commune_staff_see_the_communes_visits_but_cannot_push() {
     )
     .await;
     let staff = app.signed_in(COMMUNE_STAFF).await;
-    let list: VisitList = staff
-        .get(app.url("/api/visits"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list: VisitList = app.get_json(&staff, "/api/visits").await;
     assert_eq!(list.visits.len(), 1);
     let response = app
         .push(&staff, json!([visit(Uuid::now_v7(), 1, 0, "")]))

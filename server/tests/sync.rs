@@ -281,14 +281,7 @@ async fn conflicts_are_listed_for_the_team_leader() {
     app.push(&member, json!([visit(id, 3, 1, "máy 3")])).await;
 
     let leader = app.signed_in("0900000011").await;
-    let list: ConflictList = leader
-        .get(app.url("/api/sync/conflicts"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list: ConflictList = app.get_json(&leader, "/api/sync/conflicts").await;
     assert_eq!(list.conflicts.len(), 1);
     let conflict = &list.conflicts[0];
     assert_eq!((conflict.visit_id, conflict.current_version), (id, 2));
@@ -300,14 +293,7 @@ async fn conflicts_are_listed_for_the_team_leader() {
     assert_eq!(outcomes, ["applied", "applied", "stale", "conflict"]);
 
     let other_leader = app.signed_in("0900000021").await;
-    let list: ConflictList = other_leader
-        .get(app.url("/api/sync/conflicts"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list: ConflictList = app.get_json(&other_leader, "/api/sync/conflicts").await;
     assert!(
         list.conflicts.is_empty(),
         "another village's leader sees nothing"

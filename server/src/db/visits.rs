@@ -23,13 +23,15 @@ const UPSERT_HOUSEHOLD: &str = "INSERT INTO households \
      ON CONFLICT (id) DO UPDATE SET head_name = excluded.head_name, address = excluded.address, \
        phone = excluded.phone, updated_at = excluded.updated_at \
      WHERE households.village_id = excluded.village_id";
-const INSERT_VISIT: &str = "INSERT INTO visits (id, household_id, village_id, team_id, member_id, visited_at, \
+/// Inserts a new visit or makes a revision current (the plan decides which); the first
+/// `received_at` is kept.
+const UPSERT_VISIT: &str = "INSERT INTO visits (id, household_id, village_id, team_id, member_id, visited_at, \
        activities, outcome, follow_up_on, note, version, base_version, status, received_at, updated_at) \
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?14, ?13, ?13)";
-const UPDATE_VISIT: &str = "UPDATE visits SET household_id = ?2, visited_at = ?3, activities = ?4, outcome = ?5, \
-       follow_up_on = ?6, note = ?7, version = ?8, base_version = ?9, status = ?11, review_reason = NULL, \
-       updated_at = ?10 \
-     WHERE id = ?1";
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?14, ?13, ?13) \
+     ON CONFLICT (id) DO UPDATE SET household_id = excluded.household_id, visited_at = excluded.visited_at, \
+       activities = excluded.activities, outcome = excluded.outcome, follow_up_on = excluded.follow_up_on, \
+       note = excluded.note, version = excluded.version, base_version = excluded.base_version, \
+       status = excluded.status, review_reason = NULL, updated_at = excluded.updated_at";
 const FLAG_CONFLICT: &str = "UPDATE visits SET conflict = 1, updated_at = ?2 WHERE id = ?1";
 const FLAG_AMENDMENT: &str = "UPDATE visits SET amendment = 1, updated_at = ?2 WHERE id = ?1";
 const REVIEW_TARGET: &str = "WITH RECURSIVE scope(id) AS ( \
@@ -74,8 +76,7 @@ pub(crate) const STATEMENTS: &[&str] = &[
     STORED,
     REVISION_EXISTS,
     UPSERT_HOUSEHOLD,
-    INSERT_VISIT,
-    UPDATE_VISIT,
+    UPSERT_VISIT,
     INSERT_REVISION,
     FLAG_CONFLICT,
     FLAG_AMENDMENT,
@@ -218,28 +219,13 @@ fn apply_one(
         Status::Submitted
     };
     match planned {
-        Plan::Insert => {
-            tx.prepare_cached(INSERT_VISIT)?.execute(params![
+        Plan::Insert | Plan::Update => {
+            tx.prepare_cached(UPSERT_VISIT)?.execute(params![
                 id,
                 household.id.to_string(),
                 author.village_id,
                 author.team_id.to_string(),
                 author.user_id.to_string(),
-                record.visited_at,
-                activities,
-                record.outcome.as_str(),
-                record.follow_up_on,
-                record.note,
-                record.version,
-                record.base_version,
-                now,
-                status.as_str()
-            ])?;
-        }
-        Plan::Update => {
-            tx.prepare_cached(UPDATE_VISIT)?.execute(params![
-                id,
-                household.id.to_string(),
                 record.visited_at,
                 activities,
                 record.outcome.as_str(),

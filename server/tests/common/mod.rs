@@ -70,6 +70,17 @@ impl TestApp {
             .unwrap()
     }
 
+    /// `GET path` with `client`, expecting 200 and JSON.
+    pub async fn get_json<T: serde::de::DeserializeOwned>(
+        &self,
+        client: &reqwest::Client,
+        path: &str,
+    ) -> T {
+        let response = client.get(self.url(path)).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        response.json().await.unwrap()
+    }
+
     pub fn count(&self, sql: &str) -> i64 {
         let conn = rusqlite::Connection::open(&self.db).unwrap();
         conn.query_row(sql, [], |r| r.get(0)).unwrap()
