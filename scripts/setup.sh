@@ -37,7 +37,7 @@ fi
 # wasm-opt from npm's binaryen (Debian's binaryen 108 produces WASM that fails in Chromium).
 if [ "$("$ROOT/tools/node_modules/.bin/wasm-opt" --version 2>/dev/null | awk '{print $3}')" != "${BINARYEN_VERSION%%.*}" ]; then
   say "installing wasm-opt (binaryen $BINARYEN_VERSION from npm)"
-  npm install --prefix "$ROOT/tools" --no-audit --no-fund
+  npm ci --prefix "$ROOT/tools" --no-audit --no-fund
 fi
 
 if [ "${1:-}" = "--browser" ]; then
