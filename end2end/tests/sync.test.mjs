@@ -103,3 +103,38 @@ test("a visit returned on the server shows its reason on the device after the ne
   await staff.close();
   await member.close();
 });
+
+test("an unsent visit can be deleted from the device and a sent one withdrawn", async () => {
+  const context = await phone(env.browser);
+  const page = await context.newPage();
+  page.on("dialog", (dialog) => dialog.accept());
+  await signIn(page, env.server.base, "0900000033");
+  await shellCached(page);
+
+  await env.server.kill();
+  await page.goto(`${env.server.base}/visits/new`);
+  await hydrated(page);
+  await logVisit(page, { head: "Hộ ghi nhầm", address: "Số 4", activities: ["information"] });
+  await page.waitForURL(`${env.server.base}/`);
+  const mistaken = page.locator(".visit-card", { hasText: "Hộ ghi nhầm" });
+  await mistaken.locator("[data-testid=delete-visit]").click();
+  await mistaken.waitFor({ state: "detached" });
+  assert.match(await page.textContent("[data-testid=pending-count]"), /Đã gửi hết/);
+
+  await env.server.start();
+  await page.goto(`${env.server.base}/visits/new`);
+  await hydrated(page);
+  await logVisit(page, { head: "Hộ rút lại", address: "Số 6", activities: ["health_app"] });
+  await page.waitForURL(`${env.server.base}/`);
+  const card = page.locator(".visit-card", { hasText: "Hộ rút lại" });
+  await page.waitForSelector(".visit-card[data-state='sent']", { timeout: 30_000 });
+  await card.locator("[data-testid=withdraw-visit]").click();
+  await page.waitForSelector(".visit-card[data-state='withdrawn']", { timeout: 30_000 });
+  assert.match(await card.textContent(), /Đã rút/);
+  const visits = await serverVisits(page);
+  assert.deepEqual(
+    visits.map((v) => [v.record.household.head_name, v.status, v.record.version]),
+    [["Hộ rút lại", "withdrawn", 2]],
+  );
+  await context.close();
+});

@@ -330,6 +330,39 @@ pub fn used_bytes() -> usize {
 /// The usual `localStorage` quota (5 MB); the app warns at 80 % of it.
 pub const QUOTA_BYTES: usize = 5 * 1024 * 1024;
 
+/// Deletes a visit from the device. Only for visits the server never took (unsent, or refused):
+/// anything the server has is withdrawn with a revision instead.
+pub fn delete_unsent_visit(user: Uuid, id: Uuid) -> bool {
+    match visit(user, id) {
+        Some(v) if v.state != LocalState::Sent && v.review.is_none() && v.record.version == 1 => {
+            backend::remove(&visit_key(user, id));
+            true
+        }
+        _ => false,
+    }
+}
+
+/// Queues the withdrawal of a sent visit: a new revision, edited from the latest version the
+/// device knows, marked `withdrawn`. The server refuses it (`locked`) once approved.
+pub fn withdraw_visit(user: Uuid, id: Uuid, now: i64) -> Result<bool, StoreError> {
+    let Some(mut local) = visit(user, id) else {
+        return Ok(false);
+    };
+    if !matches!(local.chip(), Chip::Sent | Chip::Returned) {
+        return Ok(false);
+    }
+    let base = local.review.as_ref().map_or(local.record.version, |r| {
+        r.version.max(local.record.version)
+    });
+    local.record.base_version = base;
+    local.record.version = base + 1;
+    local.record.withdrawn = true;
+    local.state = LocalState::Pending;
+    local.saved_at = now;
+    save_visit(user, &local)?;
+    Ok(true)
+}
+
 /// One visit of a user, as stored now (another tab may have changed it).
 pub fn visit(user: Uuid, id: Uuid) -> Option<LocalVisit> {
     read(&visit_key(user, id))

@@ -54,6 +54,49 @@ pub fn HomePage() -> impl IntoView {
         sync.changed.track();
         store::catalogue().unwrap_or_default()
     };
+    // Destructive actions ask first; the browser's own dialog is the smallest way to do it.
+    let confirm = move |message: &str| -> bool {
+        #[cfg(feature = "hydrate")]
+        {
+            web_sys::window().is_some_and(|w| w.confirm_with_message(message).unwrap_or(false))
+        }
+        #[cfg(not(feature = "hydrate"))]
+        {
+            let _ = message;
+            false
+        }
+    };
+    let delete = move |id: uuid::Uuid| {
+        let Some(user) = session
+            .profile
+            .with_untracked(|p| p.as_ref().map(|p| p.user_id))
+        else {
+            return;
+        };
+        if confirm(t_string!(i18n, visit_delete_confirm)) && store::delete_unsent_visit(user, id) {
+            sync.refresh(Some(user));
+        }
+    };
+    let withdraw = move |id: uuid::Uuid| {
+        let Some(user) = session
+            .profile
+            .with_untracked(|p| p.as_ref().map(|p| p.user_id))
+        else {
+            return;
+        };
+        if confirm(t_string!(i18n, visit_withdraw_confirm)) {
+            match store::withdraw_visit(user, id, crate::domain::time::now_ms()) {
+                Ok(true) => {
+                    sync.refresh(Some(user));
+                    sync.kick();
+                }
+                Ok(false) => {}
+                Err(_) => sync
+                    .error
+                    .set(Some(crate::offline::sync_client::SyncError::StorageFull)),
+            }
+        }
+    };
 
     view! {
         <Header />
@@ -107,6 +150,25 @@ pub fn HomePage() -> impl IntoView {
                                             " "
                                             <span class="visit-reason" data-testid="visit-reason">{reason}</span>
                                         </p>
+                                        {
+                                            let id = visit.record.id;
+                                            let unsent = matches!(chip, Chip::Pending | Chip::Rejected) && visit.review.is_none() && visit.record.version == 1;
+                                            let withdrawable = matches!(chip, Chip::Sent | Chip::Returned);
+                                            (unsent || withdrawable).then(|| view! {
+                                                <p class="visit-actions">
+                                                    {unsent.then(|| view! {
+                                                        <button type="button" class="small-button" data-testid="delete-visit" on:click=move |_| delete(id)>
+                                                            {t_string!(i18n, visit_delete)}
+                                                        </button>
+                                                    })}
+                                                    {withdrawable.then(|| view! {
+                                                        <button type="button" class="small-button" data-testid="withdraw-visit" on:click=move |_| withdraw(id)>
+                                                            {t_string!(i18n, visit_withdraw)}
+                                                        </button>
+                                                    })}
+                                                </p>
+                                            })
+                                        }
                                     </li>
                                 }
                             })
