@@ -81,8 +81,8 @@ impl Application {
                 let mut logins = Vec::new();
                 if demo {
                     let mut conn = crate::db::connect(&db_path)?;
-                    let hash = password_auth::generate_hash(demo::DEMO_PASSWORD);
-                    logins = demo::seed(&mut conn, &hash, app::domain::time::now_ms())?;
+                    let hash = || password_auth::generate_hash(demo::DEMO_PASSWORD);
+                    logins = demo::seed(&mut conn, hash, app::domain::time::now_ms())?;
                 }
                 Ok((db, logins))
             })

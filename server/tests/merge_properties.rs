@@ -96,7 +96,7 @@ impl World {
     fn new() -> Self {
         let mut conn = Connection::open_in_memory().unwrap();
         db::migrate(&mut conn).unwrap();
-        demo::seed(&mut conn, "not-a-real-hash", 1).unwrap();
+        demo::seed(&mut conn, || "not-a-real-hash".into(), 1).unwrap();
         let member = users::login_record(&conn, "0900000012").unwrap().unwrap().0;
         let staff = users::login_record(&conn, "0900000002").unwrap().unwrap().0;
         let author = users::author(&conn, member).unwrap().unwrap();

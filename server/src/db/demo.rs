@@ -65,15 +65,16 @@ const VILLAGES: [DemoVillage; 3] = [
 ];
 
 /// Seeds the demo data when the database has no users. Returns the demo sign-ins (also when
-/// the data was already there, so they can be printed at every start).
+/// the data was already there, so they can be printed at every start). `password_hash` is
+/// called only when seeding: hashing is deliberately slow and a restart needs none.
 pub fn seed(
     conn: &mut Connection,
-    password_hash: &str,
+    password_hash: impl FnOnce() -> String,
     now: i64,
 ) -> Result<Vec<DemoLogin>, DbError> {
     if users::count(conn)? == 0 {
         let tx = conn.transaction()?;
-        seed_in(&tx, password_hash, now)?;
+        seed_in(&tx, &password_hash(), now)?;
         tx.commit()?;
     }
     Ok(logins())
@@ -201,8 +202,8 @@ mod tests {
     fn seeding_twice_leaves_one_copy() {
         let mut conn = Connection::open_in_memory().unwrap();
         super::super::migrate(&mut conn).unwrap();
-        seed(&mut conn, "hash", 1).unwrap();
-        seed(&mut conn, "hash", 2).unwrap();
+        seed(&mut conn, || "hash".into(), 1).unwrap();
+        seed(&mut conn, || "hash".into(), 2).unwrap();
         let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
         assert_eq!(count("SELECT COUNT(*) FROM users"), 12);
         assert_eq!(
@@ -228,7 +229,7 @@ mod tests {
     fn every_demo_login_exists_after_seeding() {
         let mut conn = Connection::open_in_memory().unwrap();
         super::super::migrate(&mut conn).unwrap();
-        for login in seed(&mut conn, "hash", 1).unwrap() {
+        for login in seed(&mut conn, || "hash".into(), 1).unwrap() {
             assert!(
                 users::login_record(&conn, &login.phone).unwrap().is_some(),
                 "{}",
