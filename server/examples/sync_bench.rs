@@ -14,10 +14,11 @@
 use std::time::Instant;
 
 use app::api::{PushOutcome, PushResponse, Role};
+use app::domain::team::{Affiliation, Position};
 use app::domain::{ActivityDone, HouseholdInput, Outcome, VisitRecord};
 use serde_json::json;
 use server::config::ServeArgs;
-use server::db::{self, sessions, units, users, visits};
+use server::db::{self, sessions, teams, units, users, visits};
 use server::startup::Application;
 use uuid::Uuid;
 
@@ -42,7 +43,7 @@ const CODES: [&str; 9] = [
 ];
 
 struct Member {
-    author: visits::Author,
+    pusher: visits::Pusher,
     token: String,
 }
 
@@ -71,6 +72,7 @@ fn record(i: usize) -> VisitRecord {
         outcome: if i.is_multiple_of(10) { Outcome::FollowUp } else { Outcome::Done },
         follow_up_on: i.is_multiple_of(10).then(|| "2026-12-15".to_string()),
         note: "Hộ có điện thoại thông minh, con trai hỗ trợ thêm; hẹn kiểm tra lại tài khoản sau một tuần.".into(),
+        village_id: None,
         withdrawn: false,
     }
 }
@@ -102,29 +104,36 @@ fn prepare(path: &std::path::Path) -> Vec<Member> {
             now,
         )
         .unwrap();
-        let team = users::create_team(&tx, village, &format!("Tổ {v}"), now).unwrap();
+        let commune = communes[v % communes.len()];
+        let team =
+            teams::create(&tx, village, commune, &format!("Tổ {v}"), (None, None), now).unwrap();
         let phone = format!("08{:08}", v);
         let user = users::create(
             &tx,
-            &users::NewUser {
+            &users::NewAccount {
                 phone: &phone,
                 name: "Thành viên",
                 password_hash: &hash,
                 role: Role::Member,
                 unit_id: village,
+                must_change_password: false,
             },
             now,
         )
         .unwrap();
-        users::add_member(&tx, team, user, false, "youth_union", now).unwrap();
+        teams::join_roster(
+            &tx,
+            team,
+            user,
+            Position::Member,
+            Affiliation::YouthUnion,
+            now,
+        )
+        .unwrap();
         let token = sessions::new_token();
         sessions::create(&tx, &token, user, now).unwrap();
         members.push(Member {
-            author: visits::Author {
-                user_id: user,
-                team_id: team,
-                village_id: village,
-            },
+            pusher: visits::Pusher::of(&users::account(&tx, user).unwrap().unwrap()),
             token,
         });
     }
@@ -211,7 +220,7 @@ async fn main() {
     for (b, batch) in batches.iter().enumerate() {
         let results = visits::push(
             &mut conn,
-            members[author_of(b)].author,
+            members[author_of(b)].pusher,
             batch,
             app::domain::time::now_ms(),
         )

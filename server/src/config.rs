@@ -65,6 +65,27 @@ pub struct ServeArgs {
     /// Mark the session cookie `Secure` (set this behind HTTPS).
     #[arg(long, env = "SOTAY_SECURE_COOKIES")]
     pub secure_cookies: bool,
+    /// Sign-in attempts allowed per phone number in 15 minutes (0: no limit).
+    #[arg(long, env = "SOTAY_SIGN_IN_LIMIT_PHONE", default_value_t = 10)]
+    pub sign_in_limit_phone: u32,
+    /// Sign-in attempts allowed per client address in 15 minutes (0: no limit).
+    #[arg(long, env = "SOTAY_SIGN_IN_LIMIT_ADDRESS", default_value_t = 100)]
+    pub sign_in_limit_address: u32,
+    /// Reverse proxies (addresses or CIDR ranges, comma-separated) whose X-Forwarded-For
+    /// header gives the client's address. Without it, the peer's address is the client's.
+    #[arg(long, env = "SOTAY_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_proxy)]
+    pub trusted_proxy: Vec<ipnet::IpNet>,
+    /// Password hashes computed at once (each takes 19 MiB while it runs).
+    #[arg(long, env = "SOTAY_HASH_WORKERS", default_value_t = 2)]
+    pub hash_workers: usize,
+}
+
+/// An address (`10.0.0.1`) or a range (`10.0.0.0/8`).
+fn parse_proxy(raw: &str) -> Result<ipnet::IpNet, String> {
+    let raw = raw.trim();
+    raw.parse::<ipnet::IpNet>()
+        .or_else(|_| raw.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+        .map_err(|_| format!("{raw:?} is not an address or a CIDR range"))
 }
 
 impl ServeArgs {
@@ -76,6 +97,10 @@ impl ServeArgs {
             demo: false,
             site_root: None,
             secure_cookies: false,
+            sign_in_limit_phone: 10,
+            sign_in_limit_address: 100,
+            trusted_proxy: Vec::new(),
+            hash_workers: 2,
         }
     }
 

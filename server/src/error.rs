@@ -1,20 +1,23 @@
 //! The one error type of the API. Every error answers `{"error": {"code", "message"}}` with
-//! the right status; internal faults answer a generic 500 and log the detail (never a body).
+//! the right status and a stable code; internal faults answer a generic 500 and log the
+//! detail (never a request body). Messages never repeat what was submitted.
 
 use app::api::{ErrorBody, ErrorDetail};
+use app::domain::policy::Refusal;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Request};
-use axum::http::StatusCode;
+use axum::http::header::RETRY_AFTER;
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::de::DeserializeOwned;
 
-use crate::db::DbError;
+use crate::db::{DbError, StoreError};
 
 /// An API error.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
-    /// 400 (unreadable JSON), 415 (not JSON) or 422 (JSON of the wrong shape).
+    /// 400 (unreadable JSON), 415 (not JSON) or 422 (JSON of the wrong shape): `invalid_body`.
     #[error("{message}")]
     InvalidBody {
         /// The status to answer.
@@ -22,25 +25,45 @@ pub enum ApiError {
         /// What is wrong.
         message: String,
     },
+    /// 422: a well-formed request with a value the rules refuse (`phone_invalid`,
+    /// `name_required`...); `field` names the field for forms.
+    #[error("{message}")]
+    Invalid {
+        /// Stable code.
+        code: &'static str,
+        /// The field at fault.
+        field: Option<&'static str>,
+        /// What is wrong.
+        message: &'static str,
+    },
     /// 401: no session, or it expired.
     #[error("sign in first")]
     Unauthenticated,
     /// 401: wrong phone number or password.
     #[error("wrong phone number or password")]
     WrongCredentials,
-    /// 403: signed in, but not allowed.
-    #[error("{0}")]
-    Forbidden(&'static str),
-    /// 404: no such route or record.
+    /// 403: signed in, but the policy refuses (`forbidden`, `password_change_required`,
+    /// `account_closed`, `no_team`, `role_not_below`).
+    #[error("not allowed")]
+    Forbidden(Refusal),
+    /// 404: no such route, or no such record in the user's scope.
     #[error("not found")]
     NotFound,
-    /// 409: the request does not fit the record's state.
-    #[error("{0}")]
-    Conflict(&'static str),
-    /// 422: a query parameter is missing or out of range.
+    /// 405: the route exists, not with this method.
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    /// 409: the request does not fit the records' state (`phone_taken`, `team_exists`...).
+    #[error("{message}")]
+    Conflict {
+        /// Stable code.
+        code: &'static str,
+        /// What is in the way.
+        message: &'static str,
+    },
+    /// 422: a query parameter is missing or out of range: `invalid_query`.
     #[error("{0}")]
     InvalidQuery(String),
-    /// 413: the body or batch is over the limit.
+    /// 413: the body or batch is over the limit: `too_large`.
     #[error("{what} over the limit of {limit}")]
     TooLarge {
         /// What exceeded it (`bytes`, `visits`).
@@ -48,7 +71,13 @@ pub enum ApiError {
         /// The limit.
         limit: u64,
     },
-    /// 500: a fault on our side; details go to the log only.
+    /// 429: too many attempts; try again after `retry_after` seconds: `rate_limited`.
+    #[error("too many attempts; try again later")]
+    RateLimited {
+        /// Seconds to wait.
+        retry_after: u64,
+    },
+    /// 500: a fault on our side; details go to the log only: `internal`.
     #[error("internal error")]
     Internal(String),
 }
@@ -59,31 +88,74 @@ impl From<DbError> for ApiError {
     }
 }
 
+impl From<Refusal> for ApiError {
+    fn from(refusal: Refusal) -> Self {
+        ApiError::Forbidden(refusal)
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::NotFound => ApiError::NotFound,
+            StoreError::Conflict { code, message } => ApiError::Conflict { code, message },
+            StoreError::Invalid {
+                code,
+                field,
+                message,
+            } => ApiError::Invalid {
+                code,
+                field,
+                message,
+            },
+            StoreError::Refused(refusal) => ApiError::Forbidden(refusal),
+            StoreError::Db(error) => error.into(),
+        }
+    }
+}
+
 impl ApiError {
-    fn status(&self) -> StatusCode {
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
         match self {
             ApiError::InvalidBody { status, .. } => *status,
+            ApiError::Invalid { .. } | ApiError::InvalidQuery(_) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             ApiError::Unauthenticated | ApiError::WrongCredentials => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound => StatusCode::NOT_FOUND,
-            ApiError::Conflict(_) => StatusCode::CONFLICT,
-            ApiError::InvalidQuery(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
-    fn code(&self) -> &'static str {
+    /// The stable code.
+    pub fn code(&self) -> &'static str {
         match self {
             ApiError::InvalidBody { .. } => "invalid_body",
+            ApiError::Invalid { code, .. } | ApiError::Conflict { code, .. } => code,
             ApiError::Unauthenticated => "unauthenticated",
             ApiError::WrongCredentials => "wrong_credentials",
-            ApiError::Forbidden(_) => "forbidden",
+            ApiError::Forbidden(refusal) => refusal.code(),
             ApiError::NotFound => "not_found",
-            ApiError::Conflict(_) => "conflict",
+            ApiError::MethodNotAllowed => "method_not_allowed",
             ApiError::InvalidQuery(_) => "invalid_query",
             ApiError::TooLarge { .. } => "too_large",
+            ApiError::RateLimited { .. } => "rate_limited",
             ApiError::Internal(_) => "internal",
+        }
+    }
+
+    /// A 422 for one field.
+    pub fn invalid(code: &'static str, field: &'static str, message: &'static str) -> Self {
+        ApiError::Invalid {
+            code,
+            field: Some(field),
+            message,
         }
     }
 }
@@ -97,14 +169,43 @@ impl IntoResponse for ApiError {
             ApiError::TooLarge { limit, .. } => Some(*limit),
             _ => None,
         };
+        let field = match &self {
+            ApiError::Invalid { field, .. } => field.map(str::to_string),
+            _ => None,
+        };
+        let retry_after = match &self {
+            ApiError::RateLimited { retry_after } => Some(*retry_after),
+            _ => None,
+        };
+        let message = match &self {
+            ApiError::Forbidden(refusal) => refusal_message(*refusal).to_string(),
+            other => other.to_string(),
+        };
         let body = ErrorBody {
             error: ErrorDetail {
                 code: self.code().into(),
-                message: self.to_string(),
+                message,
                 limit,
+                field,
             },
         };
-        (self.status(), Json(body)).into_response()
+        let mut response = (self.status(), Json(body)).into_response();
+        if let Some(seconds) = retry_after {
+            response
+                .headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        response
+    }
+}
+
+fn refusal_message(refusal: Refusal) -> &'static str {
+    match refusal {
+        Refusal::PasswordChangeRequired => "change your password first",
+        Refusal::AccountClosed => "this account is closed",
+        Refusal::NotPermitted => "your role may not do this",
+        Refusal::NoTeam => "only people on a team's roster log visits",
+        Refusal::RoleNotBelow => "only accounts and roles below your own",
     }
 }
 

@@ -12,9 +12,11 @@ use tokio::net::TcpListener;
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
+use crate::auth::limits::{SignInLimiter, SignInQuota, TrustedProxies};
+use crate::auth::passwords::Hasher;
 use crate::config::ServeArgs;
 use crate::db::demo::{self, DemoLogin};
-use crate::db::Db;
+use crate::db::Store;
 use crate::state::AppState;
 use crate::sw::{self, ServiceWorker};
 
@@ -41,9 +43,7 @@ pub enum StartError {
 pub fn router(state: AppState) -> Router {
     let options = state.leptos_options.clone();
     let page = leptos_axum::render_app_to_stream(move || app::shell(options.clone()));
-    let mut router = Router::new()
-        .nest("/api", crate::routes::router(state.clone()))
-        .route("/sw.js", get(sw::service_worker));
+    let mut router = crate::routes::router(state.clone()).route("/sw.js", get(sw::service_worker));
     for path in app::PAGE_ROUTES {
         router = router.route(path, get(page.clone()));
     }
@@ -75,16 +75,16 @@ impl Application {
         let _ = any_spawner::Executor::init_tokio();
         let db_path = args.db.clone();
         let demo = args.demo;
-        let (db, demo_logins) =
+        let (store, demo_logins) =
             tokio::task::spawn_blocking(move || -> Result<_, crate::db::DbError> {
-                let db = Db::open(&db_path)?;
+                let store = Store::open(&db_path)?;
                 let mut logins = Vec::new();
                 if demo {
                     let mut conn = crate::db::connect(&db_path)?;
                     let hash = || password_auth::generate_hash(demo::DEMO_PASSWORD);
                     logins = demo::seed(&mut conn, hash, app::domain::time::now_ms())?;
                 }
-                Ok((db, logins))
+                Ok((store, logins))
             })
             .await
             .map_err(|e| crate::db::DbError::Task(e.to_string()))??;
@@ -102,12 +102,27 @@ impl Application {
         if service_worker.is_none() {
             tracing::warn!(site_root = %site_root.display(), "no built site: pages will lack scripts and the service worker");
         }
+        let sign_in = SignInLimiter::new(SignInQuota {
+            per_phone: args.sign_in_limit_phone,
+            per_address: args.sign_in_limit_address,
+        });
         let state = AppState {
             leptos_options,
-            db,
+            store,
             secure_cookies: args.secure_cookies,
             service_worker: Arc::new(service_worker),
+            hasher: Hasher::new(args.hash_workers),
+            sign_in: sign_in.clone(),
+            trusted_proxies: Arc::new(TrustedProxies(args.trusted_proxy.clone())),
         };
+        // Keys of the sign-in limits that recovered are forgotten, so memory stays bounded.
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+            loop {
+                every.tick().await;
+                sign_in.forget_idle();
+            }
+        });
         Ok(Self {
             listener,
             router: router(state),
@@ -128,9 +143,13 @@ impl Application {
 
     /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown_signal())
-            .await
+        axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown_signal())
+        .await
     }
 }
 

@@ -5,7 +5,9 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 
-use crate::db::Db;
+use crate::auth::limits::{SignInLimiter, TrustedProxies};
+use crate::auth::passwords::Hasher;
+use crate::db::Store;
 use crate::sw::ServiceWorker;
 
 /// Shared state of the running server.
@@ -14,9 +16,15 @@ pub struct AppState {
     /// Leptos settings (site root, output name).
     pub leptos_options: LeptosOptions,
     /// Storage.
-    pub db: Db,
+    pub store: Store,
     /// Mark the session cookie `Secure`.
     pub secure_cookies: bool,
     /// The service worker script, stamped with this build (absent without a built site).
     pub service_worker: Arc<Option<ServiceWorker>>,
+    /// The password hashing pool.
+    pub hasher: Hasher,
+    /// Sign-in attempts per phone number and per address.
+    pub sign_in: SignInLimiter,
+    /// Reverse proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Arc<TrustedProxies>,
 }

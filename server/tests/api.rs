@@ -38,7 +38,10 @@ async fn signing_in_with_the_right_password_sets_a_strict_http_only_cookie() {
     assert!(cookie.contains("Max-Age=2592000"), "30 days: {cookie}");
     let profile: Profile = response.json().await.unwrap();
     assert_eq!(profile.phone, MEMBER);
-    assert_eq!(profile.team.unwrap().village.name, "Thôn Hội Khánh");
+    assert_eq!(
+        profile.team.unwrap().village.unwrap().name,
+        "Thôn Hội Khánh"
+    );
 }
 
 #[tokio::test]
@@ -384,12 +387,10 @@ async fn pages_render_in_vietnamese_with_the_manifest_whatever_the_browser_asks(
 #[tokio::test]
 async fn the_catalogue_lists_the_seed_activities_in_four_groups() {
     let app = TestApp::spawn().await;
-    let catalogue: app::api::Catalogue = reqwest::get(app.url("/api/catalogue"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let anonymous = reqwest::get(app.url("/api/catalogue")).await.unwrap();
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    let member = app.signed_in(MEMBER).await;
+    let catalogue: app::api::Catalogue = app.get_json(&member, "/api/catalogue").await;
     assert_eq!(catalogue.activities.len(), 9);
     assert_eq!(catalogue.activities[0].code, "information");
 }

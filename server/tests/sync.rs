@@ -125,7 +125,7 @@ async fn a_new_device_pulls_the_catalogue_roster_and_nothing_else_from_zero() {
     let (items, cursor) = pull_all(&app, &member, 0).await;
     let count = |kind| items.iter().filter(|i| i.kind == kind).count();
     assert_eq!(count(FeedKind::Activity), 9);
-    assert_eq!(count(FeedKind::Roster), 3, "the member's own team only");
+    assert_eq!(count(FeedKind::Roster), 4, "the member's own team only");
     assert_eq!(count(FeedKind::Household) + count(FeedKind::Visit), 0);
     assert!(items.windows(2).all(|w| w[0].seq < w[1].seq), "feed order");
     assert_eq!(
@@ -202,7 +202,7 @@ async fn reviews_are_checked() {
     )
     .await;
     assert_eq!(no_reason.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(error_code(no_reason).await, "invalid_body");
+    assert_eq!(error_code(no_reason).await, "reason_required");
     let unknown = review(&app, &staff, Uuid::now_v7(), json!({"action": "approve"})).await;
     assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
     assert_eq!(
@@ -219,7 +219,7 @@ async fn reviews_are_checked() {
     )
     .await;
     assert_eq!(again.status(), StatusCode::CONFLICT);
-    assert_eq!(error_code(again).await, "conflict");
+    assert_eq!(error_code(again).await, "not_submitted");
 }
 
 #[tokio::test]

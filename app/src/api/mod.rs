@@ -1,9 +1,11 @@
 //! The JSON contract between pages, the server, tests and any future client. Every piece of
 //! data crosses it through a route under `/api/`, described in `GET /api/openapi.json`.
 
+mod admin;
 pub mod client;
 mod types;
 
+pub use admin::*;
 pub use types::*;
 
 /// Most visits in one push; a bigger batch gets 413 and the client splits it.

@@ -28,46 +28,45 @@ pub struct LoginRequest {
     pub password: String,
 }
 
-/// What a user may do.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub use crate::domain::policy::Role;
+pub use crate::domain::team::{Affiliation, Gap, Position};
+
+/// The level of a unit in the administrative tree.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// Team member (thành viên): logs visits.
-    Member,
-    /// Team leader (tổ trưởng): a member who also reviews the team's log.
-    Leader,
-    /// Commune staff (cán bộ xã): approves the commune's visits.
-    CommuneStaff,
-    /// Province staff: dashboards and reports.
-    ProvinceStaff,
-    /// Administrator: units, teams, users.
-    Admin,
+pub enum UnitLevel {
+    /// Tỉnh, thành phố trung ương.
+    Province,
+    /// Huyện (gone since 1 July 2025; the tree still allows it).
+    District,
+    /// Xã, phường, đặc khu.
+    Commune,
+    /// Thôn, làng, ấp, bản, tổ dân phố.
+    Village,
 }
 
-impl Role {
-    /// The value stored in the database.
+impl UnitLevel {
+    /// The stored value.
     pub fn as_str(self) -> &'static str {
         match self {
-            Role::Member => "member",
-            Role::Leader => "leader",
-            Role::CommuneStaff => "commune_staff",
-            Role::ProvinceStaff => "province_staff",
-            Role::Admin => "admin",
+            UnitLevel::Province => "province",
+            UnitLevel::District => "district",
+            UnitLevel::Commune => "commune",
+            UnitLevel::Village => "village",
         }
     }
 
     /// Parses the stored value.
     pub fn parse(raw: &str) -> Option<Self> {
         [
-            Role::Member,
-            Role::Leader,
-            Role::CommuneStaff,
-            Role::ProvinceStaff,
-            Role::Admin,
+            UnitLevel::Province,
+            UnitLevel::District,
+            UnitLevel::Commune,
+            UnitLevel::Village,
         ]
         .into_iter()
-        .find(|r| r.as_str() == raw)
+        .find(|l| l.as_str() == raw)
     }
 }
 
@@ -79,11 +78,11 @@ pub struct UnitRef {
     pub id: i64,
     /// Name as written officially, e.g. `Xã An Hòa`.
     pub name: String,
-    /// `province`, `district`, `commune` or `village`.
-    pub level: String,
+    /// Its level.
+    pub level: UnitLevel,
 }
 
-/// A team and its village.
+/// A team and where it works.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct TeamRef {
@@ -91,8 +90,20 @@ pub struct TeamRef {
     pub id: Uuid,
     /// Team name.
     pub name: String,
-    /// The village the team works in.
-    pub village: UnitRef,
+    /// The village the team works in; `None` for a team of the commune itself, whose visits
+    /// each name their village.
+    #[serde(default)]
+    pub village: Option<UnitRef>,
+    /// The villages its visits may happen in: its village, or every village of its commune.
+    #[serde(default)]
+    pub villages: Vec<UnitRef>,
+    /// The user's place on its roster.
+    #[serde(default = "member_position")]
+    pub position: Position,
+}
+
+fn member_position() -> Position {
+    Position::Member
 }
 
 /// The signed-in user, as `POST /api/auth/login` and `GET /api/auth/me` return it. The device
@@ -106,12 +117,61 @@ pub struct Profile {
     pub name: String,
     /// Phone number (canonical).
     pub phone: String,
-    /// Role.
+    /// Effective role: `leader` when the team's roster says so.
     pub role: Role,
-    /// The unit the user works in.
+    /// The unit the user works in (their team's village or commune, their commune, their
+    /// province).
     pub unit: UnitRef,
-    /// The user's team, for members and leaders.
+    /// The province the user works in.
+    #[serde(default)]
+    pub province: Option<UnitRef>,
+    /// The commune, for commune staff and team people.
+    #[serde(default)]
+    pub commune: Option<UnitRef>,
+    /// The user's team, for members and leaders on a roster.
     pub team: Option<TeamRef>,
+    /// The password was set by someone else: change it before anything else.
+    #[serde(default)]
+    pub must_change_password: bool,
+    /// False once the account is closed (it may then only send what the phone logged).
+    #[serde(default = "yes")]
+    pub active: bool,
+}
+
+impl Profile {
+    /// The user as the policy sees them.
+    pub fn actor(&self) -> crate::domain::policy::Actor {
+        crate::domain::policy::Actor {
+            user: self.user_id,
+            role: self.role,
+            province: self.province.as_ref().map(|p| p.id),
+            commune: self.commune.as_ref().map(|c| c.id),
+            team: self.team.as_ref().map(|t| t.id),
+            active: self.active,
+            must_change_password: self.must_change_password,
+        }
+    }
+
+    /// Where the user lands after signing in.
+    pub fn home(&self) -> String {
+        let unit = match self.role {
+            Role::ProvinceStaff => self.province.as_ref().map_or(self.unit.id, |p| p.id),
+            Role::CommuneStaff => self.commune.as_ref().map_or(self.unit.id, |c| c.id),
+            _ => self.unit.id,
+        };
+        crate::domain::policy::home_path(self.role, unit, self.team.as_ref().map(|t| t.id))
+    }
+}
+
+/// `POST /api/auth/password` body: the user changes their own password.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    /// The password now (the one-time password after a reset).
+    pub current: String,
+    /// The new one: 8 to 128 characters, not the phone number, not the current one.
+    pub new: String,
 }
 
 /// The plan's four task groups.
@@ -277,14 +337,17 @@ pub struct ErrorBody {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ErrorDetail {
-    /// Stable code: `invalid_body`, `unauthenticated`, `wrong_credentials`, `too_large`,
-    /// `not_found`, `internal`...
+    /// Stable code: `invalid_body`, `unauthenticated`, `wrong_credentials`, `forbidden`,
+    /// `not_found`, `too_large`, `rate_limited`, `internal`... (docs/architecture.md lists them).
     pub code: String,
     /// A sentence for developers (clients translate the code for people).
     pub message: String,
     /// For `too_large`: the limit that was exceeded (bytes or records, as `message` says).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<u64>,
+    /// For a refused value: the field at fault, for forms.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
 }
 
 /// A visit's review state, as the pull feed reports it to its author's devices.
@@ -322,7 +385,7 @@ pub struct Household {
     pub phone: Option<String>,
 }
 
-/// A member of the team's roster.
+/// A member of the team's roster, as the pull feed brings it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RosterMember {
@@ -332,10 +395,13 @@ pub struct RosterMember {
     pub user_id: Uuid,
     /// Full name.
     pub name: String,
-    /// `leader` or `member`.
-    pub position: String,
-    /// `youth_union`, `womens_union`, `village_cadre`, `police` or `other`.
-    pub affiliation: String,
+    /// Leader or member.
+    pub position: Position,
+    /// What they represent on the team.
+    pub affiliation: Affiliation,
+    /// True when they left the roster: the device removes them.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub removed: bool,
 }
 
 /// What a feed item carries.
@@ -386,6 +452,11 @@ pub struct PullResponse {
     pub next_cursor: i64,
     /// True when more items wait: ask again at once.
     pub more: bool,
+    /// The team whose roster and households the feed carried. When it is not the team the
+    /// device pulled for before (the user moved), the device drops what it kept of the old
+    /// team and pulls again from 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team_id: Option<Uuid>,
 }
 
 /// What a reviewer decides.

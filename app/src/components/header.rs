@@ -43,7 +43,8 @@ pub fn Header() -> impl IntoView {
                 .map(|p| {
                     p.team
                         .as_ref()
-                        .map_or(p.unit.name.clone(), |t| t.village.name.clone())
+                        .and_then(|t| t.village.as_ref())
+                        .map_or(p.unit.name.clone(), |v| v.name.clone())
                 })
                 .unwrap_or_default()
         })

@@ -2,6 +2,8 @@
 //! server, so both reject exactly the same input with exactly the same reasons.
 
 pub mod phone;
+pub mod policy;
+pub mod team;
 pub mod text;
 pub mod time;
 pub mod visit;

@@ -51,6 +51,11 @@ pub struct VisitRecord {
     /// Free note.
     #[serde(default)]
     pub note: String,
+    /// The village the visit happened in: required from a team of the commune itself, which
+    /// works in every village of its commune; a village team's visits are in its village, so
+    /// it may leave it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub village_id: Option<i64>,
     /// The member withdrew the visit (allowed until it is approved).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub withdrawn: bool,
@@ -150,6 +155,10 @@ pub enum VisitError {
     VisitTime,
     /// `version` is 0, or not above `base_version`.
     Version,
+    /// A team of the commune itself must say which village the visit happened in.
+    VillageRequired,
+    /// The village is not one the team works in.
+    VillageUnknown,
 }
 
 impl VisitError {
@@ -169,6 +178,8 @@ impl VisitError {
             VisitError::NoteTooLong => "note_too_long",
             VisitError::VisitTime => "visit_time",
             VisitError::Version => "version",
+            VisitError::VillageRequired => "village_required",
+            VisitError::VillageUnknown => "village_unknown",
         }
     }
 
@@ -186,6 +197,7 @@ impl VisitError {
             VisitError::NoteTooLong => "note",
             VisitError::VisitTime => "visited_at",
             VisitError::Version => "version",
+            VisitError::VillageRequired | VisitError::VillageUnknown => "village_id",
         }
     }
 }
@@ -200,6 +212,17 @@ impl std::fmt::Display for VisitError {
 }
 
 impl VisitRecord {
+    /// The village the visit belongs to, for a team that works in `villages`: the one the
+    /// record names, which must be among them, or the team's only village when it names none.
+    pub fn village_among(&self, villages: &[i64]) -> Result<i64, VisitError> {
+        match (self.village_id, villages) {
+            (Some(id), _) if villages.contains(&id) => Ok(id),
+            (Some(_), _) => Err(VisitError::VillageUnknown),
+            (None, [only]) => Ok(*only),
+            (None, _) => Err(VisitError::VillageRequired),
+        }
+    }
+
     /// Checks every field and returns the record in canonical form (text cleaned, phone
     /// normalised), or every problem found. `is_known_activity` says whether a code is in the
     /// catalogue; `now_ms` is the checker's clock.
@@ -321,8 +344,30 @@ mod tests {
             outcome: Outcome::Done,
             follow_up_on: Some("2026-01-01".into()),
             note: " ghi chú ".into(),
+            village_id: None,
             withdrawn: false,
         }
+    }
+
+    #[test]
+    fn a_village_teams_visit_may_leave_its_village_out() {
+        assert_eq!(a_visit().village_among(&[7]), Ok(7));
+    }
+
+    #[test]
+    fn a_commune_teams_visit_must_name_one_of_its_villages() {
+        let mut visit = a_visit();
+        assert_eq!(
+            visit.village_among(&[7, 8]),
+            Err(VisitError::VillageRequired)
+        );
+        visit.village_id = Some(8);
+        assert_eq!(visit.village_among(&[7, 8]), Ok(8));
+        visit.village_id = Some(9);
+        assert_eq!(
+            visit.village_among(&[7, 8]),
+            Err(VisitError::VillageUnknown)
+        );
     }
 
     #[test]

@@ -31,6 +31,8 @@ fn error_text(i18n: leptos_i18n::I18nContext<Locale>, error: &VisitError) -> Str
         VisitError::FollowUpRequired => t_string!(i18n, err_follow_up_required).to_string(),
         VisitError::NoteTooLong => t_string!(i18n, err_note_too_long).to_string(),
         VisitError::VisitTime | VisitError::Version => t_string!(i18n, err_visit_time).to_string(),
+        VisitError::VillageRequired => t_string!(i18n, err_village_required).to_string(),
+        VisitError::VillageUnknown => t_string!(i18n, err_village_unknown).to_string(),
     }
 }
 
@@ -170,6 +172,17 @@ pub fn VisitFormPage() -> impl IntoView {
     let outcome = RwSignal::new(Outcome::Done);
     let follow_up_on = RwSignal::new(String::new());
     let note = RwSignal::new(String::new());
+    // A team of the commune itself works in every village of its commune: the member says
+    // which one; a village team's visits are in its village.
+    let villages = move || {
+        session
+            .profile
+            .with(|p| p.as_ref().and_then(|p| p.team.clone()))
+            .filter(|t| t.village.is_none())
+            .map(|t| t.villages)
+            .unwrap_or_default()
+    };
+    let village = RwSignal::new(String::new());
     let errors = RwSignal::new(Vec::<VisitError>::new());
     let storage_full = RwSignal::new(false);
 
@@ -195,10 +208,26 @@ pub fn VisitFormPage() -> impl IntoView {
             outcome: outcome.get_untracked(),
             follow_up_on: Some(follow_up_on.get_untracked()),
             note: note.get_untracked(),
+            village_id: village.get_untracked().parse().ok(),
             withdrawn: false,
         };
         let is_known = |code: &str| known.activities.iter().any(|a| a.code == code);
-        match record.validate(is_known, now) {
+        let team_villages: Vec<i64> = profile
+            .team
+            .as_ref()
+            .map(|t| t.villages.iter().map(|v| v.id).collect())
+            .unwrap_or_default();
+        let checked = record.validate(is_known, now).and_then(|record| {
+            // Offline the device may not know its team's villages yet: the server decides.
+            if team_villages.is_empty() {
+                return Ok(record);
+            }
+            record
+                .village_among(&team_villages)
+                .map(|_| record)
+                .map_err(|e| vec![e])
+        });
+        match checked {
             Err(found) => errors.set(found),
             Ok(record) => {
                 errors.set(Vec::new());
@@ -252,6 +281,20 @@ pub fn VisitFormPage() -> impl IntoView {
                     <p class="error-summary" role="alert">{t_string!(i18n, status_error_storage)}</p>
                 })}
 
+                {move || {
+                    let choices = villages();
+                    (!choices.is_empty()).then(|| view! {
+                        <label for="village_id">{t_string!(i18n, form_village)}</label>
+                        <p class="field-error">{field_error("village_id")}</p>
+                        <select id="village_id" name="village_id"
+                            on:change=move |ev| village.set(event_target_value(&ev))>
+                            <option value="">{t_string!(i18n, form_village_choose)}</option>
+                            {choices.into_iter().map(|v| view! {
+                                <option value=v.id.to_string()>{v.name}</option>
+                            }).collect_view()}
+                        </select>
+                    })
+                }}
                 <fieldset>
                     <legend>{t_string!(i18n, form_household)}</legend>
                     <label for="head_name">{t_string!(i18n, form_head_name)}</label>

@@ -3,11 +3,12 @@
 //! role. Seeded only into a database without users, so a restart changes nothing.
 
 use app::api::Role;
+use app::domain::team::{Affiliation, Position};
 use rusqlite::Connection;
 
 use super::units::{self, EMBEDDED_CSV};
-use super::users::{self, NewUser};
-use super::DbError;
+use super::users::{self, NewAccount};
+use super::{teams, DbError};
 
 /// The password of every demo user.
 pub const DEMO_PASSWORD: &str = "sotay2025";
@@ -30,8 +31,10 @@ pub struct DemoLogin {
 struct DemoVillage {
     name: &'static str,
     households: i64,
-    /// (name, phone, affiliation); the first is the leader.
-    team: [(&'static str, &'static str, &'static str); 3],
+    /// (name, phone, affiliation); the first is the leader. Each team meets the plan's
+    /// composition rule: four people, a Youth Union leader and a second Youth Union member,
+    /// a Women's Union representative, a village cadre.
+    team: [(&'static str, &'static str, Affiliation); 4],
 }
 
 const VILLAGES: [DemoVillage; 3] = [
@@ -39,27 +42,30 @@ const VILLAGES: [DemoVillage; 3] = [
         name: "Thôn Hội Khánh",
         households: 412,
         team: [
-            ("Trần Văn Bình", "0900000011", "youth_union"),
-            ("Nguyễn Thị Hoa", "0900000012", "womens_union"),
-            ("Lê Văn Tâm", "0900000013", "village_cadre"),
+            ("Trần Văn Bình", "0900000011", Affiliation::YouthUnion),
+            ("Nguyễn Thị Hoa", "0900000012", Affiliation::WomensUnion),
+            ("Lê Văn Tâm", "0900000013", Affiliation::VillageCadre),
+            ("Đinh Quang Huy", "0900000014", Affiliation::YouthUnion),
         ],
     },
     DemoVillage {
         name: "Thôn Vĩnh Hòa",
         households: 358,
         team: [
-            ("Phạm Thị Lan", "0900000021", "womens_union"),
-            ("Đặng Minh Quân", "0900000022", "youth_union"),
-            ("Võ Văn Sơn", "0900000023", "police"),
+            ("Phạm Thị Lan", "0900000021", Affiliation::YouthUnion),
+            ("Đặng Minh Quân", "0900000022", Affiliation::YouthUnion),
+            ("Võ Văn Sơn", "0900000023", Affiliation::VillageCadre),
+            ("Trương Thị Ngọc", "0900000024", Affiliation::WomensUnion),
         ],
     },
     DemoVillage {
         name: "Thôn Xuân Sơn",
         households: 297,
         team: [
-            ("Huỳnh Văn Phúc", "0900000031", "village_cadre"),
-            ("Bùi Thị Mai", "0900000032", "womens_union"),
-            ("Ngô Đức Anh", "0900000033", "youth_union"),
+            ("Huỳnh Văn Phúc", "0900000031", Affiliation::YouthUnion),
+            ("Bùi Thị Mai", "0900000032", Affiliation::WomensUnion),
+            ("Ngô Đức Anh", "0900000033", Affiliation::YouthUnion),
+            ("Cao Văn Lộc", "0900000034", Affiliation::VillageCadre),
         ],
     },
 ];
@@ -115,15 +121,17 @@ fn seed_in(tx: &Connection, hash: &str, now: i64) -> Result<(), DbError> {
     for (name, phone, role, unit_id) in staff {
         users::create(
             tx,
-            &NewUser {
+            &NewAccount {
                 phone,
                 name,
                 password_hash: hash,
                 role,
                 unit_id,
+                must_change_password: false,
             },
             now,
-        )?;
+        )
+        .map_err(store_fault)?;
     }
     for village in &VILLAGES {
         let village_id = units::add_village(
@@ -134,29 +142,46 @@ fn seed_in(tx: &Connection, hash: &str, now: i64) -> Result<(), DbError> {
             Some(village.households),
             now,
         )?;
-        let team = users::create_team(
+        let team = teams::create(
             tx,
             village_id,
+            commune,
             &format!("Tổ công nghệ số cộng đồng {}", village.name),
+            (Some("125/QĐ-UBND"), Some("2025-07-15")),
             now,
-        )?;
+        )
+        .map_err(store_fault)?;
         for (i, (name, phone, affiliation)) in village.team.iter().enumerate() {
-            let role = if i == 0 { Role::Leader } else { Role::Member };
             let user = users::create(
                 tx,
-                &NewUser {
+                &NewAccount {
                     phone,
                     name,
                     password_hash: hash,
-                    role,
+                    role: Role::Member,
                     unit_id: village_id,
+                    must_change_password: false,
                 },
                 now,
-            )?;
-            users::add_member(tx, team, user, i == 0, affiliation, now)?;
+            )
+            .map_err(store_fault)?;
+            let position = if i == 0 {
+                Position::Leader
+            } else {
+                Position::Member
+            };
+            teams::join_roster(tx, team, user, position, *affiliation, now)?;
         }
     }
     Ok(())
+}
+
+/// Seeding runs on data it made itself: a refusal there is a fault.
+fn store_fault(error: super::StoreError) -> DbError {
+    match error {
+        super::StoreError::Db(error) => error,
+        other => DbError::Task(format!("demo data refused: {other}")),
+    }
 }
 
 /// The demo sign-ins.
@@ -205,13 +230,13 @@ mod tests {
         seed(&mut conn, || "hash".into(), 1).unwrap();
         seed(&mut conn, || "hash".into(), 2).unwrap();
         let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
-        assert_eq!(count("SELECT COUNT(*) FROM users"), 12);
+        assert_eq!(count("SELECT COUNT(*) FROM users"), 15);
         assert_eq!(
             count("SELECT COUNT(*) FROM units WHERE level = 'village'"),
             3
         );
         assert_eq!(count("SELECT COUNT(*) FROM teams"), 3);
-        assert_eq!(count("SELECT COUNT(*) FROM team_members"), 9);
+        assert_eq!(count("SELECT COUNT(*) FROM team_members"), 12);
         let (province, commune): (String, String) = conn
             .query_row(
                 "SELECT p.name, c.name FROM units c JOIN units p ON p.id = c.parent_id WHERE c.level = 'commune'",
@@ -231,10 +256,26 @@ mod tests {
         super::super::migrate(&mut conn).unwrap();
         for login in seed(&mut conn, || "hash".into(), 1).unwrap() {
             assert!(
-                users::login_record(&conn, &login.phone).unwrap().is_some(),
+                users::login_record(&conn, &login.phone, 1)
+                    .unwrap()
+                    .is_some(),
                 "{}",
                 login.phone
             );
+        }
+    }
+
+    #[test]
+    fn every_demo_team_meets_the_composition_rule() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        super::super::migrate(&mut conn).unwrap();
+        seed(&mut conn, || "hash".into(), 1).unwrap();
+        let commune = units::commune_id(&conn, DEMO_COMMUNE_CODE).unwrap();
+        let teams = teams::of_commune(&conn, commune).unwrap();
+        assert_eq!(teams.len(), 3);
+        for team in teams {
+            assert_eq!(team.gaps, vec![], "{}", team.name);
+            assert_eq!(team.people, 4);
         }
     }
 }

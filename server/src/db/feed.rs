@@ -3,37 +3,43 @@
 //! A device pulls the rows after its cursor that it may see and stores the new cursor only
 //! after applying them.
 
-use app::api::{
-    Activity, FeedItem, FeedKind, Household, PullResponse, RosterMember, TaskGroup, VisitStatus,
-};
+use app::api::{Activity, FeedItem, FeedKind, Household, PullResponse, RosterMember, VisitStatus};
+use app::domain::team::{Affiliation, Position};
 use rusqlite::{params, Connection, OptionalExtension};
 use uuid::Uuid;
 
-use super::DbError;
+use super::{catalogue, enum_at, DbError, Store};
 
 const TOUCH: &str =
-    "REPLACE INTO feed (kind, entity_id, village_id, member_id) VALUES (?1, ?2, ?3, ?4)";
-const PAGE: &str = "SELECT seq, kind, entity_id FROM feed WHERE seq > ?1 AND (kind = 'activity' \
-       OR (kind IN ('household', 'roster') AND village_id = ?2) OR (kind = 'visit' AND member_id = ?3)) \
+    "REPLACE INTO feed (kind, entity_id, village_id, member_id, team_id, province_id) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+/// What a device may see after `?1`: the catalogue (national, and its province `?5`'s),
+/// its team `?2`'s roster and the households of the team's villages, its user `?3`'s visits.
+const PAGE: &str = "SELECT seq, kind, entity_id FROM feed WHERE seq > ?1 AND ( \
+       (kind = 'activity' AND (province_id IS NULL OR province_id = ?5)) \
+       OR (kind = 'roster' AND team_id = ?2) \
+       OR (kind = 'household' AND village_id IN ( \
+             SELECT t.unit_id FROM teams t WHERE t.id = ?2 \
+             UNION SELECT u.id FROM units u JOIN teams t ON u.parent_id = t.unit_id WHERE t.id = ?2)) \
+       OR (kind = 'visit' AND member_id = ?3)) \
      ORDER BY seq LIMIT ?4";
 const VISIT: &str = "SELECT version, status, review_reason, reviewed_at FROM visits WHERE id = ?1";
 const HOUSEHOLD: &str =
     "SELECT village_id, head_name, address, phone FROM households WHERE id = ?1";
-const ROSTER: &str = "SELECT u.name, m.position, m.affiliation FROM team_members m \
+const ROSTER: &str = "SELECT u.name, m.position, m.affiliation, m.left_at FROM team_members m \
      JOIN users u ON u.id = m.user_id WHERE m.team_id = ?1 AND m.user_id = ?2";
-const ACTIVITY: &str =
-    "SELECT task_group, name_vi, name_en, active FROM activity_types WHERE code = ?1";
 
 #[cfg(test)]
-pub(crate) const STATEMENTS: &[&str] = &[TOUCH, PAGE, VISIT, HOUSEHOLD, ROSTER, ACTIVITY];
+pub(crate) const STATEMENTS: &[&str] = &[TOUCH, PAGE, VISIT, HOUSEHOLD, ROSTER];
 
-/// Records a change: the entity moves to the end of the feed.
-pub fn touch(
+fn touch(
     conn: &Connection,
     kind: FeedKind,
     entity: &str,
     village: Option<i64>,
     member: Option<Uuid>,
+    team: Option<Uuid>,
+    province: Option<i64>,
 ) -> Result<(), DbError> {
     let kind = match kind {
         FeedKind::Visit => "visit",
@@ -45,28 +51,94 @@ pub fn touch(
         kind,
         entity,
         village,
-        member.map(|m| m.to_string())
+        member.map(|m| m.to_string()),
+        team.map(|t| t.to_string()),
+        province
     ])?;
     Ok(())
 }
 
-/// Who is pulling: their village (households, roster) and themselves (their visits).
+/// A visit's review state changed: its author's devices learn it.
+pub fn touch_visit(
+    conn: &Connection,
+    visit: &str,
+    village: i64,
+    member: Uuid,
+) -> Result<(), DbError> {
+    touch(
+        conn,
+        FeedKind::Visit,
+        visit,
+        Some(village),
+        Some(member),
+        None,
+        None,
+    )
+}
+
+/// A household changed: the devices of teams working in its village learn it.
+pub fn touch_household(conn: &Connection, household: &str, village: i64) -> Result<(), DbError> {
+    touch(
+        conn,
+        FeedKind::Household,
+        household,
+        Some(village),
+        None,
+        None,
+        None,
+    )
+}
+
+/// A person's place on a team's roster changed: the team's devices learn it.
+pub fn touch_roster(conn: &Connection, team: Uuid, user: Uuid) -> Result<(), DbError> {
+    touch(
+        conn,
+        FeedKind::Roster,
+        &format!("{team}:{user}"),
+        None,
+        None,
+        Some(team),
+        None,
+    )
+}
+
+/// A catalogue entry changed, nationally (`None`) or in a province.
+pub fn touch_activity(conn: &Connection, province: Option<i64>, code: &str) -> Result<(), DbError> {
+    let entity = match province {
+        Some(p) => format!("{p}:{code}"),
+        None => code.to_string(),
+    };
+    touch(
+        conn,
+        FeedKind::Activity,
+        &entity,
+        None,
+        None,
+        None,
+        province,
+    )
+}
+
+/// Who is pulling: their team (roster, households of its villages), themselves (their
+/// visits), their province (its catalogue).
 #[derive(Clone, Copy, Debug)]
-pub struct Scope {
-    /// The member's village; `None` for users on no team (they get the catalogue only).
-    pub village: Option<i64>,
-    /// The member.
+pub struct Reach {
+    /// The team the user is on now; `None` for users on no team.
+    pub team: Option<Uuid>,
+    /// The user.
     pub member: Uuid,
+    /// Their province.
+    pub province: Option<i64>,
 }
 
 fn uuid(raw: &str) -> Uuid {
     Uuid::parse_str(raw).unwrap_or_default()
 }
 
-/// The items after `cursor` that `scope` may see, at most `limit`.
+/// The items after `cursor` that `reach` may see, at most `limit`.
 pub fn page(
     conn: &Connection,
-    scope: Scope,
+    reach: Reach,
     cursor: i64,
     limit: u32,
 ) -> Result<PullResponse, DbError> {
@@ -75,30 +147,34 @@ pub fn page(
         .query_map(
             params![
                 cursor,
-                scope.village.unwrap_or(-1),
-                scope.member.to_string(),
-                i64::from(limit) + 1
+                reach.team.map(|t| t.to_string()),
+                reach.member.to_string(),
+                i64::from(limit) + 1,
+                reach.province
             ],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )?
         .collect::<Result<_, _>>()?;
     let more = rows.len() > limit as usize;
     let mut items = Vec::with_capacity(rows.len().min(limit as usize));
+    let mut next_cursor = cursor;
     for (seq, kind, entity) in rows.into_iter().take(limit as usize) {
-        if let Some(item) = materialize(conn, seq, &kind, &entity)? {
+        next_cursor = seq;
+        if let Some(item) = materialize(conn, reach, seq, &kind, &entity)? {
             items.push(item);
         }
     }
-    let next_cursor = items.last().map_or(cursor, |i| i.seq);
     Ok(PullResponse {
         items,
         next_cursor,
         more,
+        team_id: reach.team,
     })
 }
 
 fn materialize(
     conn: &Connection,
+    reach: Reach,
     seq: i64,
     kind: &str,
     entity: &str,
@@ -152,8 +228,9 @@ fn materialize(
                         team_id: uuid(team),
                         user_id: uuid(user),
                         name: r.get(0)?,
-                        position: r.get(1)?,
-                        affiliation: r.get(2)?,
+                        position: enum_at(r, 1, Position::parse)?,
+                        affiliation: enum_at(r, 2, Affiliation::parse)?,
+                        removed: r.get::<_, Option<i64>>(3)?.is_some(),
                     })
                 })
                 .optional()?
@@ -162,24 +239,34 @@ fn materialize(
                     ..empty(FeedKind::Roster)
                 })
         }
-        "activity" => conn
-            .prepare_cached(ACTIVITY)?
-            .query_row([entity], |r| {
-                let group: String = r.get(0)?;
-                Ok(Activity {
-                    code: entity.to_string(),
-                    task_group: TaskGroup::parse(&group).unwrap_or(TaskGroup::Information),
-                    name_vi: r.get(1)?,
-                    name_en: r.get(2)?,
-                    active: r.get(3)?,
-                })
-            })
-            .optional()?
-            .map(|a| FeedItem {
-                activity: Some(a),
+        "activity" => {
+            let code = entity.split_once(':').map_or(entity, |(_, code)| code);
+            catalogue::one(conn, reach.province, code)?.map(|e| FeedItem {
+                activity: Some(Activity {
+                    code: e.code,
+                    task_group: e.task_group,
+                    name_vi: e.name_vi,
+                    name_en: e.name_en,
+                    active: e.retired_at.is_none(),
+                }),
                 ..empty(FeedKind::Activity)
-            }),
+            })
+        }
         _ => None,
     };
     Ok(item)
+}
+
+impl Store {
+    /// A page of the feed for `reach`.
+    pub async fn pull(
+        &self,
+        reach: Reach,
+        cursor: i64,
+        limit: u32,
+    ) -> Result<PullResponse, DbError> {
+        self.db
+            .read(move |conn| page(conn, reach, cursor, limit))
+            .await
+    }
 }

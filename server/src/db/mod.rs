@@ -1,12 +1,19 @@
-//! SQLite storage behind a narrow interface. One writer connection and a small pool of
-//! readers; every rusqlite call runs on a blocking thread, never on the async runtime.
-//! The rest of the server sees only the query functions in the submodules, which take a
-//! `&Connection` or `&mut Connection`: moving to PostgreSQL replaces this module, not its callers.
+//! SQLite storage behind a narrow interface: [`Store`]. Routes call its async methods with
+//! the scope the policy gave them and get API types back; they never see a connection or a
+//! line of SQL. That is the seam a PostgreSQL store will implement: the same methods over
+//! another engine. Inside, one writer connection and a small pool of readers; every rusqlite
+//! call runs on a blocking thread, never on the async runtime.
+//!
+//! The submodules also expose their synchronous functions over a `Connection`, for the
+//! command line, the demo seeder, tests and benchmarks that drive storage directly.
 
+pub mod audit;
 pub mod catalogue;
 pub mod demo;
 pub mod feed;
+mod scope;
 pub mod sessions;
+pub mod teams;
 pub mod units;
 pub mod users;
 pub mod visits;
@@ -46,6 +53,61 @@ pub enum DbError {
     Task(String),
 }
 
+/// Why a storage call did not do what was asked, beyond a fault.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// No such record in the caller's scope.
+    #[error("not found")]
+    NotFound,
+    /// The records' state is in the way (`phone_taken`, `team_exists`...): 409.
+    #[error("{code}")]
+    Conflict {
+        /// Stable code.
+        code: &'static str,
+        /// A sentence for developers.
+        message: &'static str,
+    },
+    /// A value the rules refuse (`village_not_in_commune`...): 422.
+    #[error("{code}")]
+    Invalid {
+        /// Stable code.
+        code: &'static str,
+        /// The field at fault.
+        field: Option<&'static str>,
+        /// A sentence for developers.
+        message: &'static str,
+    },
+    /// The policy refuses, for a reason only the stored record tells (rule 8: an account of
+    /// a role not below the caller's).
+    #[error("refused")]
+    Refused(app::domain::policy::Refusal),
+    /// A fault.
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(error: rusqlite::Error) -> Self {
+        StoreError::Db(DbError::Sqlite(error))
+    }
+}
+
+impl StoreError {
+    /// A 409.
+    pub fn conflict(code: &'static str, message: &'static str) -> Self {
+        StoreError::Conflict { code, message }
+    }
+
+    /// A 422 for one field.
+    pub fn invalid(code: &'static str, field: &'static str, message: &'static str) -> Self {
+        StoreError::Invalid {
+            code,
+            field: Some(field),
+            message,
+        }
+    }
+}
+
 /// Opens a connection with the PRAGMAs every connection needs.
 ///
 /// WAL lets readers work while the writer commits. `synchronous = FULL` makes a commit durable
@@ -63,15 +125,40 @@ pub fn connect(path: &Path) -> Result<Connection, DbError> {
     Ok(conn)
 }
 
+/// Reads a text column holding a UUID.
+pub(crate) fn uuid_at(row: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<uuid::Uuid> {
+    let raw: String = row.get(i)?;
+    uuid::Uuid::parse_str(&raw).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
+    })
+}
+
+/// Reads a text column holding a value of a closed set (role, level, affiliation...); a
+/// value the code does not know is an error, never a silent default.
+pub(crate) fn enum_at<T>(
+    row: &rusqlite::Row<'_>,
+    i: usize,
+    parse: impl Fn(&str) -> Option<T>,
+) -> rusqlite::Result<T> {
+    let raw: String = row.get(i)?;
+    parse(&raw).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            i,
+            rusqlite::types::Type::Text,
+            format!("unknown value {raw:?}").into(),
+        )
+    })
+}
+
 /// Brings the schema up to date.
 pub fn migrate(conn: &mut Connection) -> Result<(), DbError> {
     MIGRATIONS.to_latest(conn)?;
     Ok(())
 }
 
-/// The connection pool.
+/// The connection pool, private to storage: nothing outside `db` holds a connection.
 #[derive(Clone)]
-pub struct Db {
+pub(crate) struct Db {
     inner: Arc<Inner>,
 }
 
@@ -86,6 +173,46 @@ fn lock(conn: &Mutex<Connection>) -> std::sync::MutexGuard<'_, Connection> {
     // back on drop), so the connection is still usable.
     conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
+
+/// The storage the server runs on. Its methods live beside their SQL, one `impl Store` block
+/// per submodule (users, teams, units, catalogue, audit, visits, feed, sessions).
+#[derive(Clone)]
+pub struct Store {
+    pub(crate) db: Db,
+}
+
+impl Store {
+    /// Opens (creating and migrating) the database at `path`; loads the national list of
+    /// provinces and communes when the database has none (first start).
+    pub fn open(path: &Path) -> Result<Self, DbError> {
+        let db = Db::open(path)?;
+        {
+            let mut writer = lock(&db.inner.writer);
+            if units::is_empty(&writer)? {
+                let rows = units::parse_csv(units::EMBEDDED_CSV)
+                    .map_err(|e| DbError::Task(e.to_string()))?;
+                let report = units::import(&mut writer, &rows, app::domain::time::now_ms())?;
+                tracing::info!(
+                    rows = report.rows,
+                    "first start: loaded the national list of provinces and communes"
+                );
+            }
+        }
+        Ok(Self { db })
+    }
+
+    /// Can the database be read?
+    pub async fn health(&self) -> Result<(), DbError> {
+        self.db
+            .read(|conn| {
+                conn.prepare_cached(HEALTH)?.query_row([], |_| Ok(()))?;
+                Ok(())
+            })
+            .await
+    }
+}
+
+const HEALTH: &str = "SELECT 1 FROM activity_types LIMIT 1";
 
 impl Db {
     /// Opens (creating and migrating) the database at `path`.
@@ -105,10 +232,11 @@ impl Db {
     }
 
     /// Runs `f` on a read connection, on a blocking thread.
-    pub async fn read<T, F>(&self, f: F) -> Result<T, DbError>
+    pub(crate) async fn read<T, E, F>(&self, f: F) -> Result<T, E>
     where
         T: Send + 'static,
-        F: FnOnce(&Connection) -> Result<T, DbError> + Send + 'static,
+        E: From<DbError> + Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, E> + Send + 'static,
     {
         let inner = self.inner.clone();
         tokio::task::spawn_blocking(move || {
@@ -116,14 +244,15 @@ impl Db {
             f(&lock(&inner.readers[i]))
         })
         .await
-        .map_err(|e| DbError::Task(e.to_string()))?
+        .map_err(|e| E::from(DbError::Task(e.to_string())))?
     }
 
     /// Runs `f` on the one write connection, on a blocking thread.
-    pub async fn write<T, F>(&self, f: F) -> Result<T, DbError>
+    pub(crate) async fn write<T, E, F>(&self, f: F) -> Result<T, E>
     where
         T: Send + 'static,
-        F: FnOnce(&mut Connection) -> Result<T, DbError> + Send + 'static,
+        E: From<DbError> + Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T, E> + Send + 'static,
     {
         let inner = self.inner.clone();
         tokio::task::spawn_blocking(move || f(&mut lock(&inner.writer)))
@@ -136,9 +265,12 @@ impl Db {
 #[cfg(test)]
 pub(crate) fn all_statements() -> Vec<&'static str> {
     [
+        &[HEALTH][..],
+        audit::STATEMENTS,
         catalogue::STATEMENTS,
         feed::STATEMENTS,
         sessions::STATEMENTS,
+        teams::STATEMENTS,
         units::STATEMENTS,
         users::STATEMENTS,
         visits::STATEMENTS,

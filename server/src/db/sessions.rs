@@ -4,7 +4,8 @@ use rusqlite::{params, Connection, OptionalExtension};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::DbError;
+use super::users::{Account, CLOSED_GRACE_MS};
+use super::{DbError, Store};
 
 /// How long a session lives after its last use: 30 days.
 pub const LIFETIME_MS: i64 = 30 * 24 * 3600 * 1000;
@@ -13,15 +14,17 @@ pub const SLIDE_EVERY_MS: i64 = 24 * 3600 * 1000;
 
 const INSERT: &str =
     "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)";
+/// A live session of an open account, or of one closed less than the grace period ago.
 const LOOKUP: &str =
     "SELECT s.user_id, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id \
-                      WHERE s.token_hash = ?1 AND s.expires_at > ?2 AND u.active = 1";
+     WHERE s.token_hash = ?1 AND s.expires_at > ?2 AND (u.active = 1 OR u.closed_at > ?3)";
+const END_OTHERS: &str = "DELETE FROM sessions WHERE user_id = ?1 AND token_hash <> ?2";
 const EXTEND: &str = "UPDATE sessions SET expires_at = ?2 WHERE token_hash = ?1";
 const DELETE: &str = "DELETE FROM sessions WHERE token_hash = ?1";
 const PURGE: &str = "DELETE FROM sessions WHERE expires_at <= ?1";
 
 #[cfg(test)]
-pub(crate) const STATEMENTS: &[&str] = &[INSERT, LOOKUP, EXTEND, DELETE, PURGE];
+pub(crate) const STATEMENTS: &[&str] = &[INSERT, LOOKUP, EXTEND, DELETE, PURGE, END_OTHERS];
 
 /// A new random session token (256 bits, hex).
 pub fn new_token() -> String {
@@ -54,9 +57,10 @@ pub fn create(conn: &Connection, token: &str, user: Uuid, now: i64) -> Result<()
 pub fn lookup(conn: &Connection, token: &str, now: i64) -> Result<Option<(Uuid, i64)>, DbError> {
     let row = conn
         .prepare_cached(LOOKUP)?
-        .query_row(params![hash_token(token), now], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
-        })
+        .query_row(
+            params![hash_token(token), now, now - CLOSED_GRACE_MS],
+            |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)),
+        )
         .optional()?;
     Ok(row.and_then(|(user, expires)| Uuid::parse_str(&user).ok().map(|u| (u, expires))))
 }
@@ -77,6 +81,56 @@ pub fn extend(conn: &Connection, token: &str, now: i64) -> Result<(), DbError> {
 pub fn delete(conn: &Connection, token: &str) -> Result<(), DbError> {
     conn.prepare_cached(DELETE)?.execute([hash_token(token)])?;
     Ok(())
+}
+
+/// Ends every session of `user` but the one with token `keep`.
+pub fn end_others(conn: &Connection, user: Uuid, keep: &str) -> Result<(), DbError> {
+    conn.prepare_cached(END_OTHERS)?
+        .execute(params![user.to_string(), hash_token(keep)])?;
+    Ok(())
+}
+
+/// A live session: whose, until when.
+#[derive(Clone, Debug)]
+pub struct Live {
+    /// The account.
+    pub account: Account,
+    /// When the session expires (ms).
+    pub expires_at: i64,
+}
+
+impl Store {
+    /// The live session for `token` and its account.
+    pub async fn session(&self, token: String, now: i64) -> Result<Option<Live>, DbError> {
+        self.db
+            .read(move |conn| {
+                let Some((user, expires_at)) = lookup(conn, &token, now)? else {
+                    return Ok(None);
+                };
+                Ok(super::users::account(conn, user)?.map(|account| Live {
+                    account,
+                    expires_at,
+                }))
+            })
+            .await
+    }
+
+    /// Starts a session (and clears expired ones).
+    pub async fn open_session(&self, token: String, user: Uuid, now: i64) -> Result<(), DbError> {
+        self.db
+            .write(move |conn| create(conn, &token, user, now))
+            .await
+    }
+
+    /// Moves a session's expiry forward.
+    pub async fn extend_session(&self, token: String, now: i64) -> Result<(), DbError> {
+        self.db.write(move |conn| extend(conn, &token, now)).await
+    }
+
+    /// Ends a session.
+    pub async fn end_session(&self, token: String) -> Result<(), DbError> {
+        self.db.write(move |conn| delete(conn, &token)).await
+    }
 }
 
 #[cfg(test)]

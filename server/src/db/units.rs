@@ -2,10 +2,17 @@
 //! villages entered per commune. Since 1 July 2025 there is no district level, but the tree
 //! allows one (`level = 'district'`) because it is data, not code.
 
-use rusqlite::{params, Connection};
-use serde::Deserialize;
+use std::collections::HashMap;
 
-use super::DbError;
+use app::api::{NewVillage, UnitDetail, UnitLevel, UnitList, UnitSummary, VillageChange};
+use app::domain::policy::Scope;
+use app::domain::team::{composition_gaps, Affiliation, Position};
+use rusqlite::{params, Connection, OptionalExtension, Row};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::audit::{self, By};
+use super::{enum_at, teams, users, uuid_at, DbError, Store, StoreError};
 
 /// The 2025 list of 34 provinces and 3,321 communes, built into the binary.
 pub const EMBEDDED_CSV: &str = include_str!("../../data/vn-admin-units-2025.csv");
@@ -20,8 +27,43 @@ const INSERT_VILLAGE: &str =
     "INSERT INTO units (parent_id, level, kind, name, household_count, created_at) \
      VALUES (?1, 'village', ?2, ?3, ?4, ?5)";
 
+const PROVINCES: &str = "SELECT COUNT(*) FROM units WHERE level = 'province'";
+const UNIT: &str =
+    "SELECT id, name, kind, level, official_code, household_count FROM units WHERE id = ?1";
+const CHILDREN: &str = "SELECT id, name, kind, level, official_code, household_count FROM units \
+     WHERE parent_id = ?1";
+const TOP: &str = "SELECT id, name, kind, level, official_code, household_count FROM units \
+     WHERE parent_id IS NULL";
+const GRANDCHILDREN: &str =
+    "SELECT c.parent_id, COUNT(*) FROM units c JOIN units p ON p.id = c.parent_id \
+     WHERE p.parent_id = ?1 GROUP BY c.parent_id";
+/// Every team under unit `?1` with the people on its roster now.
+const ROSTERS_UNDER: &str = "WITH RECURSIVE area(id) AS ( \
+       SELECT ?1 UNION ALL SELECT u.id FROM units u JOIN area ON u.parent_id = area.id) \
+     SELECT t.id, t.unit_id, t.commune_id, m.position, m.affiliation \
+     FROM teams t LEFT JOIN team_members m ON m.team_id = t.id AND m.left_at IS NULL \
+     WHERE t.unit_id IN area";
+const SIBLING_NAMED: &str =
+    "SELECT 1 FROM units WHERE parent_id = ?1 AND name = ?2 AND id IS NOT ?3";
+const PARENT: &str = "SELECT parent_id FROM units WHERE id = ?1";
+const SET_VILLAGE: &str = "UPDATE units SET name = COALESCE(?2, name), \
+       household_count = COALESCE(?3, household_count) WHERE id = ?1";
+
 #[cfg(test)]
-pub(crate) const STATEMENTS: &[&str] = &[UPSERT_CODED, ID_BY_CODE, INSERT_VILLAGE];
+pub(crate) const STATEMENTS: &[&str] = &[
+    UPSERT_CODED,
+    ID_BY_CODE,
+    INSERT_VILLAGE,
+    PROVINCES,
+    UNIT,
+    CHILDREN,
+    TOP,
+    GRANDCHILDREN,
+    ROSTERS_UNDER,
+    SIBLING_NAMED,
+    PARENT,
+    SET_VILLAGE,
+];
 
 /// One row of the units CSV.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -179,6 +221,251 @@ pub fn add_village(
         now
     ])?;
     Ok(conn.last_insert_rowid())
+}
+
+/// True before the national list was loaded (a new database).
+pub fn is_empty(conn: &Connection) -> Result<bool, DbError> {
+    Ok(conn
+        .prepare_cached(PROVINCES)?
+        .query_row([], |r| r.get::<_, i64>(0))?
+        == 0)
+}
+
+fn summary_row(r: &Row<'_>) -> rusqlite::Result<UnitSummary> {
+    Ok(UnitSummary {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        kind: r.get(2)?,
+        level: enum_at(r, 3, UnitLevel::parse)?,
+        official_code: r.get(4)?,
+        household_count: r.get(5)?,
+        children: 0,
+        teams: 0,
+        teams_with_gaps: 0,
+    })
+}
+
+/// Team counts under a unit, per child: (teams, teams missing the composition rule).
+fn team_counts(
+    conn: &Connection,
+    unit: i64,
+    level: UnitLevel,
+) -> Result<HashMap<i64, (u32, u32)>, DbError> {
+    let mut stmt = conn.prepare_cached(ROSTERS_UNDER)?;
+    /// A team's unit, commune and the people on it.
+    type Roster = (i64, i64, Vec<(Position, Affiliation)>);
+    let mut rosters: HashMap<Uuid, Roster> = HashMap::new();
+    let rows = stmt.query_map([unit], |r| {
+        let person = match r.get::<_, Option<String>>(3)? {
+            Some(_) => Some((
+                enum_at(r, 3, Position::parse)?,
+                enum_at(r, 4, Affiliation::parse)?,
+            )),
+            None => None,
+        };
+        Ok((
+            uuid_at(r, 0)?,
+            r.get::<_, i64>(1)?,
+            r.get::<_, i64>(2)?,
+            person,
+        ))
+    })?;
+    for row in rows {
+        let (team, team_unit, commune, person) = row?;
+        let entry = rosters
+            .entry(team)
+            .or_insert((team_unit, commune, Vec::new()));
+        entry.2.extend(person);
+    }
+    let mut counts: HashMap<i64, (u32, u32)> = HashMap::new();
+    for (team_unit, commune, people) in rosters.into_values() {
+        // Which child of `unit` the team counts under (the unit itself for its own teams).
+        let child = match level {
+            UnitLevel::Province | UnitLevel::District => commune,
+            UnitLevel::Commune | UnitLevel::Village => team_unit,
+        };
+        let gaps = u32::from(!composition_gaps(&people).is_empty());
+        let count = counts.entry(child).or_default();
+        count.0 += 1;
+        count.1 += gaps;
+        if child != unit {
+            let own = counts.entry(unit).or_default();
+            own.0 += 1;
+            own.1 += gaps;
+        }
+    }
+    Ok(counts)
+}
+
+fn unit_summary(conn: &Connection, id: i64) -> Result<UnitSummary, StoreError> {
+    let mut unit = conn
+        .prepare_cached(UNIT)?
+        .query_row([id], summary_row)
+        .optional()?
+        .ok_or(StoreError::NotFound)?;
+    let children = conn
+        .prepare_cached(CHILDREN)?
+        .query_map([id], |_| Ok(()))?
+        .count() as u32;
+    let counts = team_counts(conn, id, unit.level)?;
+    let (teams, gaps) = counts.get(&id).copied().unwrap_or_default();
+    unit.children = children;
+    unit.teams = teams;
+    unit.teams_with_gaps = gaps;
+    Ok(unit)
+}
+
+/// A unit in scope with its ancestors, children and teams.
+pub fn detail(conn: &Connection, scope: Scope, id: i64) -> Result<UnitDetail, StoreError> {
+    users::unit_level_in_scope(conn, scope, id)?;
+    let unit = unit_summary(conn, id)?;
+    let mut path = users::unit_path(conn, id)?;
+    path.pop();
+    let counts = team_counts(conn, id, unit.level)?;
+    let grandchildren: HashMap<i64, u32> = conn
+        .prepare_cached(GRANDCHILDREN)?
+        .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    let mut children: Vec<UnitSummary> = conn
+        .prepare_cached(CHILDREN)?
+        .query_map([id], summary_row)?
+        .collect::<Result<_, _>>()?;
+    for child in &mut children {
+        let (teams, gaps) = counts.get(&child.id).copied().unwrap_or_default();
+        child.teams = teams;
+        child.teams_with_gaps = gaps;
+        child.children = grandchildren.get(&child.id).copied().unwrap_or(0);
+    }
+    children.sort_by_key(|c| app::domain::text::collation_key(&c.name));
+    let teams = match unit.level {
+        UnitLevel::Commune => teams::of_commune(conn, id)?,
+        UnitLevel::Village => teams::of_commune(conn, id)?
+            .into_iter()
+            .filter(|t| t.unit.id == id)
+            .collect(),
+        UnitLevel::Province | UnitLevel::District => Vec::new(),
+    };
+    Ok(UnitDetail {
+        unit,
+        path,
+        children,
+        teams,
+    })
+}
+
+fn check_sibling_name(
+    conn: &Connection,
+    parent: i64,
+    name: &str,
+    except: Option<i64>,
+) -> Result<(), StoreError> {
+    let taken = conn
+        .prepare_cached(SIBLING_NAMED)?
+        .query_row(params![parent, name, except], |_| Ok(()))
+        .optional()?
+        .is_some();
+    if taken {
+        Err(StoreError::conflict(
+            "name_taken",
+            "another unit here has this name",
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+impl Store {
+    /// The units at the top of a scope: every province for the whole deployment, else the
+    /// province or commune itself.
+    pub async fn units(&self, scope: Scope) -> Result<UnitList, StoreError> {
+        self.db
+            .read(move |conn| {
+                let ids: Vec<i64> = match scope {
+                    Scope::Everything => conn
+                        .prepare_cached(TOP)?
+                        .query_map([], |r| r.get(0))?
+                        .collect::<Result<_, _>>()?,
+                    Scope::Province(id) | Scope::Commune(id) => vec![id],
+                    Scope::Team(_) | Scope::Own(_) => Vec::new(),
+                };
+                let mut units = ids
+                    .into_iter()
+                    .map(|id| unit_summary(conn, id))
+                    .collect::<Result<Vec<_>, _>>()?;
+                units.sort_by_key(|u| app::domain::text::collation_key(&u.name));
+                Ok(UnitList { units })
+            })
+            .await
+    }
+
+    /// A unit in scope, with what is under it.
+    pub async fn unit(&self, scope: Scope, id: i64) -> Result<UnitDetail, StoreError> {
+        self.db.read(move |conn| detail(conn, scope, id)).await
+    }
+
+    /// Adds a village to a commune in scope.
+    pub async fn add_village(
+        &self,
+        scope: Scope,
+        commune: i64,
+        new: NewVillage,
+        by: By,
+    ) -> Result<UnitSummary, StoreError> {
+        self.db
+            .write(move |conn| {
+                let tx = conn.transaction()?;
+                if users::unit_level_in_scope(&tx, scope, commune)? != UnitLevel::Commune {
+                    return Err(StoreError::invalid(
+                        "not_a_commune",
+                        "unit",
+                        "villages are added to a commune",
+                    ));
+                }
+                check_sibling_name(&tx, commune, &new.name, None)?;
+                let kind = new.kind.clone().unwrap_or_else(|| "thôn".to_string());
+                let id = add_village(&tx, commune, &kind, &new.name, new.household_count, by.at)?;
+                audit::record(
+                    &tx,
+                    &by,
+                    "village_created",
+                    "unit",
+                    &id.to_string(),
+                    Some(id),
+                    serde_json::json!({ "name": new.name, "household_count": new.household_count }),
+                )?;
+                let unit = unit_summary(&tx, id)?;
+                tx.commit()?;
+                Ok(unit)
+            })
+            .await
+    }
+
+    /// Renames a village in scope or sets its household count.
+    pub async fn change_village(
+        &self,
+        scope: Scope,
+        id: i64,
+        change: VillageChange,
+        by: By,
+    ) -> Result<UnitSummary, StoreError> {
+        self.db
+            .write(move |conn| {
+                let tx = conn.transaction()?;
+                if users::unit_level_in_scope(&tx, scope, id)? != UnitLevel::Village {
+                    return Err(StoreError::invalid("not_a_village", "unit", "only villages are changed here; provinces and communes come from the national list"));
+                }
+                if let Some(name) = &change.name {
+                    let parent: i64 = tx.prepare_cached(PARENT)?.query_row([id], |r| r.get(0))?;
+                    check_sibling_name(&tx, parent, name, Some(id))?;
+                }
+                tx.prepare_cached(SET_VILLAGE)?.execute(params![id, change.name, change.household_count])?;
+                audit::record(&tx, &by, "village_changed", "unit", &id.to_string(), Some(id), serde_json::to_value(&change).unwrap_or_default())?;
+                let unit = unit_summary(&tx, id)?;
+                tx.commit()?;
+                Ok(unit)
+            })
+            .await
+    }
 }
 
 #[cfg(test)]

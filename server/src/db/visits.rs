@@ -1,20 +1,19 @@
-//! Storing pushed visit revisions and reading visits back.
+//! Storing pushed visit revisions and reading visits back, within the policy's scope.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 
-use app::api::{
-    Conflict, FeedKind, PushOutcome, PushResult, ReviewAction, RevisionSummary, ServerVisit,
-};
+use app::api::{Conflict, PushOutcome, PushResult, ReviewAction, RevisionSummary, ServerVisit};
+use app::domain::policy::Scope;
 use app::domain::{ActivityDone, HouseholdInput, Outcome, VisitRecord};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::{feed, DbError};
+use super::scope::{area_cte, ScopeParams};
+use super::{catalogue, feed, teams, users, uuid_at, DbError, Store, StoreError};
 use crate::sync::plan::{plan, Incoming, Plan, Status, Stored};
 
-const CODES: &str = "SELECT code FROM activity_types";
-const STORED: &str = "SELECT version, status, member_id FROM visits WHERE id = ?1";
+const STORED: &str = "SELECT version, status, member_id, team_id FROM visits WHERE id = ?1";
 const REVISION_EXISTS: &str =
     "SELECT 1 FROM visit_revisions WHERE visit_id = ?1 AND version = ?2 AND payload_hash = ?3";
 const UPSERT_HOUSEHOLD: &str = "INSERT INTO households \
@@ -24,55 +23,53 @@ const UPSERT_HOUSEHOLD: &str = "INSERT INTO households \
        phone = excluded.phone, updated_at = excluded.updated_at \
      WHERE households.village_id = excluded.village_id";
 /// Inserts a new visit or makes a revision current (the plan decides which); the first
-/// `received_at` is kept.
+/// `received_at` and the team are kept.
 const UPSERT_VISIT: &str = "INSERT INTO visits (id, household_id, village_id, team_id, member_id, visited_at, \
        activities, outcome, follow_up_on, note, version, base_version, status, received_at, updated_at) \
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?14, ?13, ?13) \
      ON CONFLICT (id) DO UPDATE SET household_id = excluded.household_id, visited_at = excluded.visited_at, \
-       activities = excluded.activities, outcome = excluded.outcome, follow_up_on = excluded.follow_up_on, \
-       note = excluded.note, version = excluded.version, base_version = excluded.base_version, \
-       status = excluded.status, review_reason = NULL, updated_at = excluded.updated_at";
+       village_id = excluded.village_id, activities = excluded.activities, outcome = excluded.outcome, \
+       follow_up_on = excluded.follow_up_on, note = excluded.note, version = excluded.version, \
+       base_version = excluded.base_version, status = excluded.status, review_reason = NULL, \
+       updated_at = excluded.updated_at";
 const FLAG_CONFLICT: &str = "UPDATE visits SET conflict = 1, updated_at = ?2 WHERE id = ?1";
 const FLAG_AMENDMENT: &str = "UPDATE visits SET amendment = 1, updated_at = ?2 WHERE id = ?1";
-const REVIEW_TARGET: &str = "WITH RECURSIVE scope(id) AS ( \
-       SELECT ?2 UNION ALL SELECT u.id FROM units u JOIN scope ON u.parent_id = scope.id) \
-     SELECT status, village_id, member_id FROM visits WHERE id = ?1 AND village_id IN (SELECT id FROM scope)";
+/// A visit in scope (`?4`): its status, village and author.
+const REVIEW_TARGET: &str = concat!(
+    area_cte!(),
+    "SELECT status, village_id, member_id FROM visits WHERE id = ?4 \
+       AND (?1 IS NULL OR village_id IN area) AND (?2 IS NULL OR team_id = ?2) \
+       AND (?3 IS NULL OR member_id = ?3)"
+);
 const REVIEW: &str =
     "UPDATE visits SET status = ?2, review_reason = ?3, reviewed_by = ?4, reviewed_at = ?5, \
        updated_at = ?5 WHERE id = ?1";
-const CONFLICTS_IN_UNIT: &str = "WITH RECURSIVE scope(id) AS ( \
-       SELECT ?1 UNION ALL SELECT u.id FROM units u JOIN scope ON u.parent_id = scope.id) \
-     SELECT id, member_id, version FROM visits \
-     WHERE conflict = 1 AND village_id IN (SELECT id FROM scope) ORDER BY updated_at DESC LIMIT 500";
-const CONFLICTS_OWN: &str = "SELECT id, member_id, version FROM visits \
-     WHERE conflict = 1 AND member_id = ?1 ORDER BY updated_at DESC LIMIT 500";
+const CONFLICTS: &str = concat!(
+    area_cte!(),
+    "SELECT id, member_id, version FROM visits WHERE conflict = 1 \
+       AND (?1 IS NULL OR village_id IN area) AND (?2 IS NULL OR team_id = ?2) \
+       AND (?3 IS NULL OR member_id = ?3) \
+     ORDER BY updated_at DESC LIMIT 500"
+);
 const REVISIONS: &str = "SELECT version, base_version, outcome, received_at FROM visit_revisions \
      WHERE visit_id = ?1 ORDER BY id";
 const INSERT_REVISION: &str = "INSERT INTO visit_revisions \
        (visit_id, version, base_version, author_id, payload_hash, payload, outcome, received_at) \
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
-/// The columns every visit listing reads, in the order [`server_visit`] expects.
-macro_rules! visit_select {
-    () => {
-        "SELECT v.id, v.version, v.base_version, h.id, h.head_name, h.address, h.phone, \
-           v.visited_at, v.activities, v.outcome, v.follow_up_on, v.note, v.status, v.member_id, v.received_at \
-         FROM visits v JOIN households h ON h.id = v.household_id "
-    };
-}
-const LIST_OWN: &str = concat!(
-    visit_select!(),
-    "WHERE v.member_id = ?1 ORDER BY v.visited_at DESC, v.id LIMIT ?2"
-);
-const LIST_IN_UNIT: &str = concat!(
-    "WITH RECURSIVE scope(id) AS ( \
-       SELECT ?1 UNION ALL SELECT u.id FROM units u JOIN scope ON u.parent_id = scope.id) ",
-    visit_select!(),
-    "WHERE v.village_id IN (SELECT id FROM scope) ORDER BY v.visited_at DESC, v.id LIMIT ?2"
+/// Visits in scope, newest first, at most `?4`.
+const LIST: &str = concat!(
+    area_cte!(),
+    "SELECT v.id, v.version, v.base_version, h.id, h.head_name, h.address, h.phone, \
+       v.visited_at, v.activities, v.outcome, v.follow_up_on, v.note, v.status, v.member_id, \
+       v.received_at, v.village_id \
+     FROM visits v JOIN households h ON h.id = v.household_id \
+     WHERE (?1 IS NULL OR v.village_id IN area) AND (?2 IS NULL OR v.team_id = ?2) \
+       AND (?3 IS NULL OR v.member_id = ?3) \
+     ORDER BY v.visited_at DESC, v.id LIMIT ?4"
 );
 
 #[cfg(test)]
 pub(crate) const STATEMENTS: &[&str] = &[
-    CODES,
     STORED,
     REVISION_EXISTS,
     UPSERT_HOUSEHOLD,
@@ -82,22 +79,32 @@ pub(crate) const STATEMENTS: &[&str] = &[
     FLAG_AMENDMENT,
     REVIEW_TARGET,
     REVIEW,
-    CONFLICTS_IN_UNIT,
-    CONFLICTS_OWN,
+    CONFLICTS,
     REVISIONS,
-    LIST_OWN,
-    LIST_IN_UNIT,
+    LIST,
 ];
 
-/// Who is pushing, and where their visits belong.
+/// Who is pushing: the signed-in member, their province (whose catalogue applies) and, for a
+/// closed account, when it was closed (only visits from before are accepted).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Author {
-    /// The signed-in member.
-    pub user_id: Uuid,
-    /// Their team.
-    pub team_id: Uuid,
-    /// Their team's village.
-    pub village_id: i64,
+pub struct Pusher {
+    /// The member.
+    pub user: Uuid,
+    /// Their province.
+    pub province: Option<i64>,
+    /// When their account was closed.
+    pub closed_at: Option<i64>,
+}
+
+impl Pusher {
+    /// The pusher for an account.
+    pub fn of(account: &users::Account) -> Self {
+        Self {
+            user: account.profile.user_id,
+            province: account.profile.province.as_ref().map(|p| p.id),
+            closed_at: account.closed_at,
+        }
+    }
 }
 
 /// SHA-256 of a revision's canonical JSON.
@@ -117,37 +124,101 @@ fn result(record: &VisitRecord, outcome: PushOutcome, reason: Option<String>) ->
     }
 }
 
+fn rejected(record: &VisitRecord, codes: &[&str]) -> PushResult {
+    result(record, PushOutcome::Rejected, Some(codes.join(",")))
+}
+
+/// Where a visit goes: its team and village.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Place {
+    team: Uuid,
+    village: i64,
+}
+
+/// What the batch needs about teams, read once: the villages each team works in.
+struct Teams<'c> {
+    conn: &'c Connection,
+    villages: HashMap<i64, Vec<i64>>,
+}
+
+impl Teams<'_> {
+    fn villages_of(&mut self, team_unit: i64) -> Result<&[i64], DbError> {
+        if !self.villages.contains_key(&team_unit) {
+            let ids = users::team_villages(self.conn, team_unit)?
+                .into_iter()
+                .map(|v| v.id)
+                .collect();
+            self.villages.insert(team_unit, ids);
+        }
+        Ok(&self.villages[&team_unit])
+    }
+}
+
 /// Applies a batch in one transaction and returns one result per record, in order. Returns
 /// only after the commit: a result is a promise that the revision is stored.
 pub fn push(
     conn: &mut Connection,
-    author: Author,
+    pusher: Pusher,
     records: &[VisitRecord],
     now: i64,
 ) -> Result<Vec<PushResult>, DbError> {
     let tx = conn.transaction()?;
-    let known: HashSet<String> = tx
-        .prepare_cached(CODES)?
-        .query_map([], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
+    let known = catalogue::acceptance(&tx, pusher.province)?;
     let mut results = Vec::with_capacity(records.len());
+    let mut places = Teams {
+        conn: &tx,
+        villages: HashMap::new(),
+    };
     for record in records {
-        let outcome = match record.validate(|code| known.contains(code), now) {
+        let checked = record.validate(
+            |code| catalogue::accepts(&known, code, record.visited_at),
+            now,
+        );
+        let valid = match checked {
             Err(errors) => {
                 let codes: Vec<_> = errors.iter().map(|e| e.code()).collect();
-                result(record, PushOutcome::Rejected, Some(codes.join(",")))
+                results.push(rejected(record, &codes));
+                continue;
             }
-            Ok(valid) => apply_one(&tx, author, &valid, now)?,
+            Ok(valid) => valid,
         };
-        results.push(outcome);
+        if pusher
+            .closed_at
+            .is_some_and(|closed| valid.visited_at >= closed)
+        {
+            results.push(rejected(record, &["account_closed"]));
+            continue;
+        }
+        // The visit belongs to the team its author was on when it happened.
+        let Some((team, team_unit)) = teams::team_at(&tx, pusher.user, valid.visited_at)? else {
+            results.push(rejected(record, &["no_team"]));
+            continue;
+        };
+        let village = match valid.village_among(places.villages_of(team_unit)?) {
+            Ok(village) => village,
+            Err(error) => {
+                results.push(rejected(record, &[error.code()]));
+                continue;
+            }
+        };
+        results.push(apply_one(
+            &tx,
+            pusher.user,
+            Place { team, village },
+            &valid,
+            now,
+        )?);
     }
+    drop(places);
+    users::record_sync(&tx, pusher.user, now)?;
     tx.commit()?;
     Ok(results)
 }
 
 fn apply_one(
     tx: &Connection,
-    author: Author,
+    author: Uuid,
+    place: Place,
     record: &VisitRecord,
     now: i64,
 ) -> Result<PushResult, DbError> {
@@ -161,14 +232,20 @@ fn apply_one(
                 r.get::<_, u32>(0)?,
                 r.get::<_, String>(1)?,
                 r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
             ))
         })
-        .optional()?
-        .map(|(version, status, member)| Stored {
-            version,
-            status: Status::parse(&status).unwrap_or(Status::Submitted),
-            member_id: Uuid::parse_str(&member).unwrap_or_default(),
-        });
+        .optional()?;
+    // An edit stays with the team the visit was first logged for.
+    let team = stored
+        .as_ref()
+        .and_then(|(_, _, _, team)| Uuid::parse_str(team).ok())
+        .unwrap_or(place.team);
+    let stored = stored.map(|(version, status, member, _)| Stored {
+        version,
+        status: Status::parse(&status).unwrap_or(Status::Submitted),
+        member_id: Uuid::parse_str(&member).unwrap_or_default(),
+    });
     let exists = stored.is_some()
         && tx
             .prepare_cached(REVISION_EXISTS)?
@@ -178,7 +255,7 @@ fn apply_one(
     let incoming = Incoming {
         version: record.version,
         base_version: record.base_version,
-        author: author.user_id,
+        author,
     };
     let planned = plan(incoming, stored.as_ref(), exists);
 
@@ -198,20 +275,14 @@ fn apply_one(
     if outcome == PushOutcome::Applied {
         tx.prepare_cached(UPSERT_HOUSEHOLD)?.execute(params![
             household.id.to_string(),
-            author.village_id,
+            place.village,
             household.head_name,
             household.address,
             household.phone,
-            author.user_id.to_string(),
+            author.to_string(),
             now
         ])?;
-        feed::touch(
-            tx,
-            FeedKind::Household,
-            &household.id.to_string(),
-            Some(author.village_id),
-            None,
-        )?;
+        feed::touch_household(tx, &household.id.to_string(), place.village)?;
     }
     let status = if record.withdrawn {
         Status::Withdrawn
@@ -223,9 +294,9 @@ fn apply_one(
             tx.prepare_cached(UPSERT_VISIT)?.execute(params![
                 id,
                 household.id.to_string(),
-                author.village_id,
-                author.team_id.to_string(),
-                author.user_id.to_string(),
+                place.village,
+                team.to_string(),
+                author.to_string(),
                 record.visited_at,
                 activities,
                 record.outcome.as_str(),
@@ -248,13 +319,7 @@ fn apply_one(
         Plan::Stale | Plan::AlreadyHad | Plan::Reject(_) => {}
     }
     if planned != Plan::Stale {
-        feed::touch(
-            tx,
-            FeedKind::Visit,
-            &id,
-            Some(author.village_id),
-            Some(author.user_id),
-        )?;
+        feed::touch_visit(tx, &id, place.village, author)?;
     }
     let outcome_name = serde_json::to_value(outcome)
         .ok()
@@ -264,7 +329,7 @@ fn apply_one(
         id,
         record.version,
         record.base_version,
-        author.user_id.to_string(),
+        author.to_string(),
         hash,
         payload,
         outcome_name,
@@ -274,37 +339,44 @@ fn apply_one(
 }
 
 fn server_visit(r: &Row<'_>) -> rusqlite::Result<ServerVisit> {
-    let uuid = |i: usize| -> rusqlite::Result<Uuid> {
-        let raw: String = r.get(i)?;
-        Uuid::parse_str(&raw).map_err(|e| {
-            rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
-        })
-    };
     let activities: String = r.get(8)?;
     let outcome: String = r.get(9)?;
     Ok(ServerVisit {
         record: VisitRecord {
-            id: uuid(0)?,
+            id: uuid_at(r, 0)?,
             version: r.get(1)?,
             base_version: r.get(2)?,
             household: HouseholdInput {
-                id: uuid(3)?,
+                id: uuid_at(r, 3)?,
                 head_name: r.get(4)?,
                 address: r.get(5)?,
                 phone: r.get(6)?,
             },
             visited_at: r.get(7)?,
-            activities: serde_json::from_str::<Vec<ActivityDone>>(&activities).unwrap_or_default(),
+            activities: serde_json::from_str::<Vec<ActivityDone>>(&activities).map_err(|e| {
+                rusqlite::Error::FromSqlConversionFailure(
+                    8,
+                    rusqlite::types::Type::Text,
+                    Box::new(e),
+                )
+            })?,
             outcome: Outcome::ALL
                 .into_iter()
                 .find(|o| o.as_str() == outcome)
-                .unwrap_or(Outcome::Done),
+                .ok_or_else(|| {
+                    rusqlite::Error::FromSqlConversionFailure(
+                        9,
+                        rusqlite::types::Type::Text,
+                        format!("unknown outcome {outcome:?}").into(),
+                    )
+                })?,
             follow_up_on: r.get(10)?,
             note: r.get(11)?,
+            village_id: Some(r.get(15)?),
             withdrawn: r.get::<_, String>(12)? == "withdrawn",
         },
         status: r.get(12)?,
-        member_id: uuid(13)?,
+        member_id: uuid_at(r, 13)?,
         received_at: r.get(14)?,
     })
 }
@@ -312,56 +384,39 @@ fn server_visit(r: &Row<'_>) -> rusqlite::Result<ServerVisit> {
 /// Most visits one list answer holds.
 pub const LIST_LIMIT: i64 = 500;
 
-/// A member's own visits, newest first.
-pub fn list_own(conn: &Connection, member: Uuid) -> Result<Vec<ServerVisit>, DbError> {
-    let mut stmt = conn.prepare_cached(LIST_OWN)?;
-    let rows = stmt.query_map(params![member.to_string(), LIST_LIMIT], server_visit)?;
+/// The visits in scope, newest first.
+pub fn list(conn: &Connection, scope: Scope) -> Result<Vec<ServerVisit>, DbError> {
+    let s = ScopeParams::from(scope);
+    let mut stmt = conn.prepare_cached(LIST)?;
+    let rows = stmt.query_map(params![s.area, s.team, s.own, LIST_LIMIT], server_visit)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// The visits of every village under `unit` (a commune, a province...), newest first.
-pub fn list_in_unit(conn: &Connection, unit: i64) -> Result<Vec<ServerVisit>, DbError> {
-    let mut stmt = conn.prepare_cached(LIST_IN_UNIT)?;
-    let rows = stmt.query_map(params![unit, LIST_LIMIT], server_visit)?;
-    Ok(rows.collect::<Result<_, _>>()?)
-}
-
-/// Why a review was refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ReviewRefusal {
-    /// No such visit in the reviewer's unit.
-    NotFound,
-    /// Only submitted visits can be approved or returned.
-    NotSubmitted,
-}
-
-/// Approves or returns a submitted visit in `unit` (the reviewer's commune or province).
+/// Approves or returns a submitted visit in scope.
 pub fn review(
     conn: &mut Connection,
+    scope: Scope,
     visit: Uuid,
     reviewer: Uuid,
-    unit: i64,
     action: ReviewAction,
     reason: Option<&str>,
     now: i64,
-) -> Result<Result<(), ReviewRefusal>, DbError> {
+) -> Result<(), StoreError> {
     let tx = conn.transaction()?;
     let id = visit.to_string();
-    let target = tx
+    let s = ScopeParams::from(scope);
+    let (status, village, member) = tx
         .prepare_cached(REVIEW_TARGET)?
-        .query_row(params![id, unit], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, String>(2)?,
-            ))
+        .query_row(params![s.area, s.team, s.own, id], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, uuid_at(r, 2)?))
         })
-        .optional()?;
-    let Some((status, village, member)) = target else {
-        return Ok(Err(ReviewRefusal::NotFound));
-    };
+        .optional()?
+        .ok_or(StoreError::NotFound)?;
     if status != Status::Submitted.as_str() {
-        return Ok(Err(ReviewRefusal::NotSubmitted));
+        return Err(StoreError::conflict(
+            "not_submitted",
+            "the visit is not awaiting review",
+        ));
     }
     let (status, reason) = match action {
         ReviewAction::Approve => (Status::Approved, None),
@@ -374,50 +429,25 @@ pub fn review(
         reviewer.to_string(),
         now
     ])?;
-    feed::touch(
-        &tx,
-        FeedKind::Visit,
-        &id,
-        Some(village),
-        Uuid::parse_str(&member).ok(),
-    )?;
+    feed::touch_visit(&tx, &id, village, member)?;
     tx.commit()?;
-    Ok(Ok(()))
+    Ok(())
 }
 
-/// Where to look for conflicts.
-#[derive(Debug, Clone, Copy)]
-pub enum ConflictScope {
-    /// A member's own visits.
-    Own(Uuid),
-    /// Every visit in a unit (a leader's village, a commune, a province).
-    Unit(i64),
-}
-
-/// Visits flagged with conflicting revisions, with every revision received.
-pub fn conflicts(conn: &Connection, scope: ConflictScope) -> Result<Vec<Conflict>, DbError> {
-    let map = |r: &Row<'_>| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, u32>(2)?,
-        ))
-    };
-    let heads: Vec<(String, String, u32)> = match scope {
-        ConflictScope::Own(member) => conn
-            .prepare_cached(CONFLICTS_OWN)?
-            .query_map([member.to_string()], map)?
-            .collect::<Result<_, _>>()?,
-        ConflictScope::Unit(unit) => conn
-            .prepare_cached(CONFLICTS_IN_UNIT)?
-            .query_map([unit], map)?
-            .collect::<Result<_, _>>()?,
-    };
+/// Visits in scope flagged with conflicting revisions, with every revision received.
+pub fn conflicts(conn: &Connection, scope: Scope) -> Result<Vec<Conflict>, DbError> {
+    let s = ScopeParams::from(scope);
+    let heads: Vec<(Uuid, Uuid, u32)> = conn
+        .prepare_cached(CONFLICTS)?
+        .query_map(params![s.area, s.team, s.own], |r| {
+            Ok((uuid_at(r, 0)?, uuid_at(r, 1)?, r.get(2)?))
+        })?
+        .collect::<Result<_, _>>()?;
     let mut out = Vec::with_capacity(heads.len());
     for (id, member, version) in heads {
         let revisions = conn
             .prepare_cached(REVISIONS)?
-            .query_map([&id], |r| {
+            .query_map([id.to_string()], |r| {
                 Ok(RevisionSummary {
                     version: r.get(0)?,
                     base_version: r.get(1)?,
@@ -427,11 +457,50 @@ pub fn conflicts(conn: &Connection, scope: ConflictScope) -> Result<Vec<Conflict
             })?
             .collect::<Result<_, _>>()?;
         out.push(Conflict {
-            visit_id: Uuid::parse_str(&id).unwrap_or_default(),
-            member_id: Uuid::parse_str(&member).unwrap_or_default(),
+            visit_id: id,
+            member_id: member,
             current_version: version,
             revisions,
         });
     }
     Ok(out)
+}
+
+impl Store {
+    /// Applies a batch of revisions pushed by `pusher`; answers after the commit.
+    pub async fn push(
+        &self,
+        pusher: Pusher,
+        records: Vec<VisitRecord>,
+        now: i64,
+    ) -> Result<Vec<PushResult>, DbError> {
+        self.db
+            .write(move |conn| push(conn, pusher, &records, now))
+            .await
+    }
+
+    /// The visits in scope, newest first, at most [`LIST_LIMIT`].
+    pub async fn visits(&self, scope: Scope) -> Result<Vec<ServerVisit>, DbError> {
+        self.db.read(move |conn| list(conn, scope)).await
+    }
+
+    /// Approves or returns a submitted visit in scope.
+    pub async fn review(
+        &self,
+        scope: Scope,
+        visit: Uuid,
+        reviewer: Uuid,
+        action: ReviewAction,
+        reason: Option<String>,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        self.db
+            .write(move |conn| review(conn, scope, visit, reviewer, action, reason.as_deref(), now))
+            .await
+    }
+
+    /// Visits in scope with conflicting revisions.
+    pub async fn conflicts(&self, scope: Scope) -> Result<Vec<Conflict>, DbError> {
+        self.db.read(move |conn| conflicts(conn, scope)).await
+    }
 }

@@ -1,111 +1,167 @@
-//! Sign-in and sign-out with phone number and password.
+//! Sign-in and sign-out with phone number and password; the signed-in user; changing one's
+//! own password.
 
-use app::api::{LoginRequest, Profile};
-use app::domain::PhoneNumber;
+use app::api::{LoginRequest, PasswordChange, Profile};
+use app::domain::policy::Action;
 use axum::extract::State;
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
-use axum::{Extension, Json, Router};
+use axum::{Extension, Json};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-use crate::auth::{cookie, CurrentUser, SessionToken};
-use crate::db::{sessions, users};
+use crate::auth::limits::ClientAddr;
+use crate::auth::passwords::check_new;
+use crate::auth::{cookie, Principal};
+use crate::db::audit::By;
+use crate::db::sessions;
 use crate::error::{ApiError, ApiJson};
 use crate::state::AppState;
 
-/// A hash of a random password, checked when the phone number is unknown so that a wrong
-/// number takes as long as a wrong password.
-static DUMMY_HASH: std::sync::LazyLock<String> =
-    std::sync::LazyLock::new(|| password_auth::generate_hash(sessions::new_token()));
-
-/// Signs in; sets the session cookie (HttpOnly, SameSite=Strict, 30 days, sliding).
+/// Signs in; sets the session cookie (HttpOnly, SameSite=Strict, 30 days, sliding). Attempts
+/// are limited per phone number and per client address (429 with `Retry-After`); an unknown
+/// phone number and a wrong password get the same answer in about the same time.
 #[utoipa::path(post, path = "/api/auth/login", tag = "auth", request_body = LoginRequest,
     responses(
         (status = 200, body = Profile, description = "Signed in; the session cookie is set"),
         (status = 401, body = app::api::ErrorBody, description = "wrong_credentials"),
         (status = 422, body = app::api::ErrorBody, description = "invalid_body: not a phone number, or a missing field"),
+        (status = 429, body = app::api::ErrorBody, description = "rate_limited: too many attempts for this phone number or from this address; wait `Retry-After` seconds"),
     ))]
 pub async fn login(
     State(state): State<AppState>,
+    Extension(ClientAddr(address)): Extension<ClientAddr>,
     ApiJson(request): ApiJson<LoginRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let phone = PhoneNumber::parse(&request.phone).map_err(|e| ApiError::InvalidBody {
-        status: StatusCode::UNPROCESSABLE_ENTITY,
-        message: format!("phone: {e}"),
-    })?;
+    let phone = super::input::phone(&request.phone)?;
+    if let Err(retry_after) = state.sign_in.check(phone.as_str(), address) {
+        tracing::warn!(%address, "sign-in refused: too many attempts");
+        return Err(ApiError::RateLimited { retry_after });
+    }
+    let now = app::domain::time::now_ms();
     let record = state
-        .db
-        .read(move |conn| users::login_record(conn, phone.as_str()))
+        .store
+        .login_record(phone.as_str().to_string(), now)
         .await?;
-    let password = request.password;
-    let (user, verified) = tokio::task::spawn_blocking(move || match record {
-        Some((user, hash)) => (
-            Some(user),
-            password_auth::verify_password(&password, &hash).is_ok(),
-        ),
-        None => {
-            let _ = password_auth::verify_password(&password, &DUMMY_HASH);
-            (None, false)
+    let verified = state
+        .hasher
+        .verify(
+            request.password,
+            record.as_ref().map(|r| r.password_hash.clone()),
+        )
+        .await;
+    let by = |user| By {
+        user,
+        address: Some(address.to_string()),
+        at: now,
+    };
+    let user = match record {
+        Some(record) if verified && record.may_sign_in => record.user,
+        other => {
+            let (user, unit) = other.map(|r| (r.user, r.unit)).unzip();
+            tracing::warn!(user = ?user, %address, "sign-in failed");
+            state
+                .store
+                .audit(by(None), "sign_in_failed", user, unit)
+                .await?;
+            return Err(ApiError::WrongCredentials);
         }
-    })
-    .await
-    .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let Some(user) = user.filter(|_| verified) else {
-        return Err(ApiError::WrongCredentials);
     };
     let token = sessions::new_token();
-    let now = app::domain::time::now_ms();
-    let stored_token = token.clone();
-    let profile = state
-        .db
-        .write(move |conn| {
-            sessions::create(conn, &stored_token, user, now)?;
-            users::profile(conn, user)
-        })
+    state.store.open_session(token.clone(), user, now).await?;
+    let account = state
+        .store
+        .account(user)
         .await?
         .ok_or(ApiError::WrongCredentials)?;
+    state
+        .store
+        .audit(
+            by(Some(user)),
+            "sign_in",
+            Some(user),
+            Some(account.profile.unit.id),
+        )
+        .await?;
     let mut headers = HeaderMap::new();
     headers.insert(SET_COOKIE, cookie(Some(&token), state.secure_cookies));
-    Ok((headers, Json(profile)))
+    Ok((headers, Json(account.profile)))
 }
 
-/// Ends the session and clears the cookie. Succeeds without a session too.
+/// Ends the session and clears the cookie.
 #[utoipa::path(post, path = "/api/auth/logout", tag = "auth",
-    responses((status = 204, description = "Signed out")))]
+    responses(
+        (status = 204, description = "Signed out"),
+        (status = 401, body = app::api::ErrorBody, description = "unauthenticated"),
+    ))]
 pub async fn logout(
     State(state): State<AppState>,
-    token: Option<Extension<SessionToken>>,
+    principal: Principal,
 ) -> Result<impl IntoResponse, ApiError> {
-    if let Some(Extension(SessionToken(token))) = token {
-        state
-            .db
-            .write(move |conn| sessions::delete(conn, &token))
-            .await?;
-    }
+    principal.scope(Action::ReadSelf)?;
+    state
+        .store
+        .end_session(principal.token().to_string())
+        .await?;
     let mut headers = HeaderMap::new();
     headers.insert(SET_COOKIE, cookie(None, state.secure_cookies));
     Ok((StatusCode::NO_CONTENT, headers))
 }
 
-/// The signed-in user.
+/// The signed-in user: role, places, team, and whether the password must be changed first.
 #[utoipa::path(get, path = "/api/auth/me", tag = "auth",
     responses((status = 200, body = Profile), (status = 401, body = app::api::ErrorBody)))]
-pub async fn me(
-    State(state): State<AppState>,
-    user: CurrentUser,
-) -> Result<Json<Profile>, ApiError> {
-    state
-        .db
-        .read(move |conn| users::profile(conn, user.id))
-        .await?
-        .map(Json)
-        .ok_or(ApiError::Unauthenticated)
+pub async fn me(principal: Principal) -> Result<Json<Profile>, ApiError> {
+    principal.scope(Action::ReadSelf)?;
+    Ok(Json(principal.profile().clone()))
 }
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/auth/login", post(login))
-        .route("/auth/logout", post(logout))
-        .route("/auth/me", get(me))
+/// Changes one's own password (also the one-time password given by staff). Every other
+/// session of the user ends; this one stays.
+#[utoipa::path(post, path = "/api/auth/password", tag = "auth", request_body = PasswordChange,
+    responses(
+        (status = 204, description = "Changed"),
+        (status = 401, body = app::api::ErrorBody, description = "unauthenticated"),
+        (status = 422, body = app::api::ErrorBody, description = "wrong_password (the current one), password_too_short (8), password_too_long (128), password_is_phone, password_unchanged"),
+    ))]
+pub async fn change_password(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiJson(change): ApiJson<PasswordChange>,
+) -> Result<StatusCode, ApiError> {
+    principal.scope(Action::ChangeOwnPassword)?;
+    let stored = state.store.password_hash(principal.id()).await?;
+    if !state
+        .hasher
+        .verify(change.current.clone(), Some(stored))
+        .await
+    {
+        return Err(ApiError::invalid(
+            "wrong_password",
+            "current",
+            "the current password is not right",
+        ));
+    }
+    check_new(&change.new, &change.current, &principal.profile().phone)
+        .map_err(|refusal| ApiError::invalid(refusal.code(), "new", "choose another password"))?;
+    let hash = state.hasher.hash(change.new).await;
+    state
+        .store
+        .set_own_password(
+            principal.id(),
+            hash,
+            principal.token().to_string(),
+            principal.by(),
+        )
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(login))
+        .routes(routes!(logout))
+        .routes(routes!(me))
+        .routes(routes!(change_password))
 }

@@ -1,10 +1,12 @@
-//! `GET /api/health`.
+//! `GET /api/health` and `GET /api/openapi.json`: the two routes (with sign-in) that answer
+//! without a session.
 
 use app::api::Health;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::state::AppState;
 
@@ -12,21 +14,11 @@ use crate::state::AppState;
 #[utoipa::path(get, path = "/api/health", tag = "health",
     responses((status = 200, body = Health), (status = 503, body = Health)))]
 pub async fn health(State(state): State<AppState>) -> (StatusCode, Json<Health>) {
-    let database = state
-        .db
-        .read(|conn| {
-            Ok(
-                conn.query_row("SELECT COUNT(*) FROM activity_types", [], |r| {
-                    r.get::<_, i64>(0)
-                })?,
-            )
-        })
-        .await;
-    let (status, database) = match database {
-        Ok(_) => (StatusCode::OK, "ok".to_string()),
+    let (status, database) = match state.store.health().await {
+        Ok(()) => (StatusCode::OK, "ok"),
         Err(error) => {
             tracing::error!(%error, "health check: database");
-            (StatusCode::SERVICE_UNAVAILABLE, "unavailable".to_string())
+            (StatusCode::SERVICE_UNAVAILABLE, "unavailable")
         }
     };
     let ok = status == StatusCode::OK;
@@ -35,11 +27,20 @@ pub async fn health(State(state): State<AppState>) -> (StatusCode, Json<Health>)
         Json(Health {
             status: if ok { "ok" } else { "degraded" }.into(),
             version: env!("CARGO_PKG_VERSION").into(),
-            database,
+            database: database.into(),
         }),
     )
 }
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/health", get(health))
+/// This document: every route of the API, its parameters, bodies and answers.
+#[utoipa::path(get, path = "/api/openapi.json", tag = "health",
+    responses((status = 200, description = "The OpenAPI 3.1 document", content_type = "application/json")))]
+pub async fn document() -> Json<&'static utoipa::openapi::OpenApi> {
+    Json(super::openapi())
+}
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(health))
+        .routes(routes!(document))
 }

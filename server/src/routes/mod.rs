@@ -1,64 +1,128 @@
-//! The JSON API under `/api/`. Each module exposes `router()`; this one merges them and serves
-//! the OpenAPI document that describes them all.
+//! The JSON API under `/api/`. Each module exposes `router()`, an [`OpenApiRouter`] that
+//! registers every route together with its OpenAPI description (`utoipa_axum::routes!`), so a
+//! route cannot be served without being described. Routes hold no SQL and no role logic:
+//! they ask the principal for the policy's scope and hand it to the [`crate::db::Store`].
 
+mod audit;
 mod auth;
 mod catalogue;
 mod health;
+pub(crate) mod input;
 mod sync;
+mod teams;
+mod units;
+mod users;
 mod visits;
 
 use axum::extract::DefaultBodyLimit;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Router;
 use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
 
 use crate::error::{ApiError, DEFAULT_BODY_LIMIT};
 use crate::state::AppState;
 
-/// The OpenAPI description of every route.
+/// The OpenAPI document's header; the paths come from the routers.
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "Sổ Tay Số API",
-        description = "Every piece of data of Sổ Tay Số. Errors are `{\"error\": {\"code\", \"message\"}}`. Sessions are an HttpOnly cookie set by /api/auth/login."
-    ),
-    paths(
-        health::health,
-        auth::login,
-        auth::logout,
-        auth::me,
-        catalogue::catalogue,
-        sync::push,
-        sync::pull,
-        sync::conflicts,
-        visits::list,
-        visits::review,
+        description = "Every piece of data of Sổ Tay Số. Errors are `{\"error\": {\"code\", \"message\", \"field\"?, \"limit\"?}}`. Sessions are an HttpOnly cookie set by /api/auth/login; without one every route but health, sign-in and this document answers 401."
     ),
     components(schemas(app::api::ErrorBody, app::api::ErrorDetail))
 )]
 pub struct ApiDoc;
 
-async fn openapi() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+/// Every described route, with its description.
+pub fn described() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(health::router())
+        .merge(auth::router())
+        .merge(catalogue::router())
+        .merge(sync::router())
+        .merge(visits::router())
+        .merge(units::router())
+        .merge(teams::router())
+        .merge(users::router())
+        .merge(audit::router())
+}
+
+/// The OpenAPI document of every route, built once.
+pub fn openapi() -> &'static utoipa::openapi::OpenApi {
+    static DOC: std::sync::LazyLock<utoipa::openapi::OpenApi> =
+        std::sync::LazyLock::new(|| described().into_openapi());
+    &DOC
 }
 
 async fn not_found() -> ApiError {
     ApiError::NotFound
 }
 
-/// Every `/api/` route, with session resolution and the default body limit.
+/// Axum answers a known path with the wrong method with an empty 405; give it the API's
+/// error shape.
+async fn json_method_not_allowed(response: Response) -> Response {
+    if response.status() == StatusCode::METHOD_NOT_ALLOWED {
+        let allow = response.headers().get(axum::http::header::ALLOW).cloned();
+        let mut json = ApiError::MethodNotAllowed.into_response();
+        if let Some(allow) = allow {
+            json.headers_mut().insert(axum::http::header::ALLOW, allow);
+        }
+        return json;
+    }
+    response
+}
+
+/// Every `/api/` route, with the client's address, session resolution and the default body
+/// limit; unknown `/api/` paths answer a JSON 404.
 pub fn router(state: AppState) -> Router<AppState> {
-    Router::new()
-        .route("/openapi.json", get(openapi))
-        .merge(health::router())
-        .merge(auth::router())
-        .merge(catalogue::router())
-        .merge(sync::router())
-        .merge(visits::router())
-        .fallback(not_found)
+    let (api, _) = described().split_for_parts();
+    api.route("/api/{*rest}", axum::routing::any(not_found))
+        .route("/api", axum::routing::any(not_found))
+        .layer(axum::middleware::map_response(json_method_not_allowed))
         .layer(DefaultBodyLimit::max(DEFAULT_BODY_LIMIT))
         .layer(axum::middleware::from_fn_with_state(
-            state,
+            state.clone(),
             crate::auth::resolve_session,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            state,
+            crate::auth::limits::client_addr,
+        ))
+}
+
+#[cfg(test)]
+mod tests {
+    const SOURCES: [&str; 9] = [
+        include_str!("audit.rs"),
+        include_str!("auth.rs"),
+        include_str!("catalogue.rs"),
+        include_str!("health.rs"),
+        include_str!("sync.rs"),
+        include_str!("teams.rs"),
+        include_str!("units.rs"),
+        include_str!("users.rs"),
+        include_str!("visits.rs"),
+    ];
+
+    /// Routes are registered only with `routes!`, which adds the OpenAPI description too.
+    #[test]
+    fn no_route_is_registered_without_its_description() {
+        for source in SOURCES {
+            let plain_routes = source.matches(".route(").count();
+            assert_eq!(plain_routes, 0, "a route registered without routes!()");
+        }
+    }
+
+    /// `routes!(a, b)` would serve both handlers on both paths: one handler per call.
+    #[test]
+    fn each_routes_call_registers_one_handler() {
+        for source in SOURCES {
+            for call in source.split("routes!(").skip(1) {
+                let args = &call[..call.find(')').unwrap_or(call.len())];
+                assert!(!args.contains(','), "routes!({args})");
+            }
+        }
+    }
 }

@@ -1,23 +1,28 @@
-//! `POST /api/sync/push`: devices send visit revisions in batches; each gets its own result,
-//! and the answer comes only after the batch's transaction committed.
+//! Sync: `POST /api/sync/push` (devices send visit revisions in batches; each gets its own
+//! result, and the answer comes only after the batch's transaction committed),
+//! `GET /api/sync/pull` (the feed of what a device keeps) and `GET /api/sync/conflicts`.
 
 use app::api::{
-    ConflictList, PullResponse, PushRequest, PushResponse, Role, DEFAULT_PULL_LIMIT,
-    MAX_PULL_LIMIT, MAX_PUSH_BATCH, MAX_PUSH_BYTES,
+    ConflictList, PullResponse, PushRequest, PushResponse, DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT,
+    MAX_PUSH_BATCH, MAX_PUSH_BYTES,
 };
+use app::domain::policy::Action;
 use axum::body::Body;
-use axum::extract::rejection::QueryRejection;
-use axum::extract::Query;
 use axum::extract::State;
 use axum::http::{header::CONTENT_TYPE, HeaderMap, StatusCode};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-use crate::auth::CurrentUser;
-use crate::db::visits::ConflictScope;
-use crate::db::{feed, users, visits};
+use super::input::ApiQuery;
+use crate::auth::Principal;
+use crate::db::feed::Reach;
+use crate::db::visits::Pusher;
 use crate::error::{parse_json, ApiError};
 use crate::state::AppState;
+
+/// How often pulling alone refreshes a user's "last sync" (a push always does).
+const SYNC_MARK_EVERY_MS: i64 = 15 * 60 * 1000;
 
 /// Stores a batch of visit revisions. Replays are acknowledged as `already_had`; see
 /// docs/sync-protocol.md for every result.
@@ -26,17 +31,18 @@ use crate::state::AppState;
         (status = 200, body = PushResponse, description = "One result per revision, after commit"),
         (status = 400, body = app::api::ErrorBody, description = "invalid_body: not JSON"),
         (status = 401, body = app::api::ErrorBody, description = "unauthenticated: sign in again; keep the queue"),
-        (status = 403, body = app::api::ErrorBody, description = "forbidden: the user is on no team"),
+        (status = 403, body = app::api::ErrorBody, description = "forbidden (staff do not log visits), no_team (on no team's roster), password_change_required"),
         (status = 413, body = app::api::ErrorBody, description = "too_large: over 2 MiB or 500 visits; `limit` says which; split the batch"),
         (status = 415, body = app::api::ErrorBody, description = "invalid_body: not application/json"),
         (status = 422, body = app::api::ErrorBody, description = "invalid_body: JSON of the wrong shape"),
     ))]
 pub async fn push(
     State(state): State<AppState>,
-    user: CurrentUser,
+    principal: Principal,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Json<PushResponse>, ApiError> {
+    principal.scope(Action::LogVisits)?;
     let is_json = headers
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -60,17 +66,9 @@ pub async fn push(
             limit: MAX_PUSH_BATCH as u64,
         });
     }
-    let results = state
-        .db
-        .write(move |conn| {
-            let Some(author) = users::author(conn, user.id)? else {
-                return Ok(None);
-            };
-            let now = app::domain::time::now_ms();
-            visits::push(conn, author, &request.visits, now).map(Some)
-        })
-        .await?
-        .ok_or(ApiError::Forbidden("only team members log visits"))?;
+    let pusher = Pusher::of(principal.account());
+    let now = app::domain::time::now_ms();
+    let results = state.store.push(pusher, request.visits, now).await?;
     Ok(Json(PushResponse {
         results,
         server_time: app::domain::time::now_ms(),
@@ -87,77 +85,68 @@ pub struct PullQuery {
     pub limit: Option<u32>,
 }
 
-/// The feed of what changed for the signed-in member since `cursor`: their visits' review
-/// states, their village's households, their team's roster, the activity catalogue. Store
-/// `next_cursor` only after applying the items; ask again while `more` is true.
+/// The feed of what changed for the signed-in user since `cursor`: their visits' review
+/// states, their team's roster and the households of its villages, their province's activity
+/// catalogue. Store `next_cursor` only after applying the items; ask again while `more` is
+/// true; start again from 0 when `team_id` is not the team pulled for before.
 #[utoipa::path(get, path = "/api/sync/pull", tag = "sync", params(PullQuery),
     responses(
         (status = 200, body = PullResponse),
         (status = 401, body = app::api::ErrorBody, description = "unauthenticated"),
+        (status = 403, body = app::api::ErrorBody, description = "password_change_required, account_closed"),
         (status = 422, body = app::api::ErrorBody, description = "invalid_query: cursor below 0 or limit outside 1–500"),
     ))]
 pub async fn pull(
     State(state): State<AppState>,
-    user: CurrentUser,
-    query: Result<Query<PullQuery>, QueryRejection>,
+    principal: Principal,
+    ApiQuery(query): ApiQuery<PullQuery>,
 ) -> Result<Json<PullResponse>, ApiError> {
-    let Query(query) = query.map_err(|e| ApiError::InvalidQuery(e.body_text()))?;
+    principal.scope(Action::PullFeed)?;
     let limit = query.limit.unwrap_or(DEFAULT_PULL_LIMIT);
     if query.cursor < 0 || limit == 0 || limit > MAX_PULL_LIMIT {
         return Err(ApiError::InvalidQuery(format!(
             "cursor must be 0 or more and limit 1 to {MAX_PULL_LIMIT}"
         )));
     }
-    let page = state
-        .db
-        .read(move |conn| {
-            let village = users::author(conn, user.id)?.map(|a| a.village_id);
-            feed::page(
-                conn,
-                feed::Scope {
-                    village,
-                    member: user.id,
-                },
-                query.cursor,
-                limit,
-            )
-        })
-        .await?;
+    let profile = principal.profile();
+    let reach = Reach {
+        team: profile.team.as_ref().map(|t| t.id),
+        member: profile.user_id,
+        province: profile.province.as_ref().map(|p| p.id),
+    };
+    let page = state.store.pull(reach, query.cursor, limit).await?;
+    let now = app::domain::time::now_ms();
+    if principal
+        .account()
+        .last_sync_at
+        .is_none_or(|at| now - at > SYNC_MARK_EVERY_MS)
+    {
+        state.store.record_sync(principal.id(), now).await?;
+    }
     Ok(Json(page))
 }
 
-/// Visits with conflicting revisions: a member's own; for a leader, their village's; for
-/// commune and province staff, their unit's.
+/// Visits with conflicting revisions: a member's own; a leader's team's; commune staff their
+/// commune's; province staff their province's; administrators all.
 #[utoipa::path(get, path = "/api/sync/conflicts", tag = "sync",
-    responses((status = 200, body = ConflictList), (status = 401, body = app::api::ErrorBody)))]
+    responses(
+        (status = 200, body = ConflictList),
+        (status = 401, body = app::api::ErrorBody),
+        (status = 403, body = app::api::ErrorBody),
+    ))]
 pub async fn conflicts(
     State(state): State<AppState>,
-    user: CurrentUser,
+    principal: Principal,
 ) -> Result<Json<ConflictList>, ApiError> {
-    let conflicts = state
-        .db
-        .read(move |conn| {
-            let Some(profile) = users::profile(conn, user.id)? else {
-                return Ok(None);
-            };
-            let scope = match (profile.role, profile.team) {
-                (Role::Member, _) => ConflictScope::Own(user.id),
-                (Role::Leader, Some(team)) => ConflictScope::Unit(team.village.id),
-                (Role::Leader, None) => ConflictScope::Own(user.id),
-                (Role::CommuneStaff | Role::ProvinceStaff | Role::Admin, _) => {
-                    ConflictScope::Unit(profile.unit.id)
-                }
-            };
-            visits::conflicts(conn, scope).map(Some)
-        })
-        .await?
-        .ok_or(ApiError::Unauthenticated)?;
-    Ok(Json(ConflictList { conflicts }))
+    let scope = principal.scope(Action::ReadConflicts)?;
+    Ok(Json(ConflictList {
+        conflicts: state.store.conflicts(scope).await?,
+    }))
 }
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/sync/push", post(push))
-        .route("/sync/pull", get(pull))
-        .route("/sync/conflicts", get(conflicts))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(push))
+        .routes(routes!(pull))
+        .routes(routes!(conflicts))
 }

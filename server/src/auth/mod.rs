@@ -1,15 +1,25 @@
-//! Sessions: the cookie, the middleware that resolves it on every `/api/` request (sliding the
-//! expiry forward), and the [`CurrentUser`] extractor.
+//! Who is asking. The session middleware resolves the cookie, once per request, into a
+//! [`Principal`]: the user, their role, unit, team and village, with the policy's view of them
+//! ([`Actor`]). Handlers take the principal and ask it for the scope of what they do; they never
+//! read the profile or match on the role themselves.
 
+pub mod limits;
+pub mod passwords;
+
+use std::sync::Arc;
+
+use app::api::Profile;
+use app::domain::policy::{self, Action, Actor, Scope};
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::header::{COOKIE, SET_COOKIE};
 use axum::http::request::Parts;
 use axum::http::HeaderValue;
 use axum::middleware::Next;
 use axum::response::Response;
-use uuid::Uuid;
 
+use crate::db::audit::By;
 use crate::db::sessions;
+use crate::db::users::Account;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -17,15 +27,52 @@ use crate::state::AppState;
 pub const COOKIE_NAME: &str = "sotay_session";
 
 /// The signed-in user of a request.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct CurrentUser {
-    /// User id.
-    pub id: Uuid,
+#[derive(Clone, Debug)]
+pub struct Principal {
+    account: Arc<Account>,
+    token: Arc<str>,
 }
 
-/// The session token of a request: the raw cookie value.
-#[derive(Clone, Debug)]
-pub struct SessionToken(pub String);
+impl Principal {
+    /// The user's profile (what `/api/auth/me` answers).
+    pub fn profile(&self) -> &Profile {
+        &self.account.profile
+    }
+
+    /// The account, with its closing time and last sync.
+    pub fn account(&self) -> &Account {
+        &self.account
+    }
+
+    /// The user as the policy sees them.
+    pub fn actor(&self) -> Actor {
+        self.account.profile.actor()
+    }
+
+    /// User id.
+    pub fn id(&self) -> uuid::Uuid {
+        self.account.profile.user_id
+    }
+
+    /// The session token of this request.
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+
+    /// The policy's scope for `action`, or the refusal as a 403.
+    pub fn scope(&self, action: Action) -> Result<Scope, ApiError> {
+        policy::scope(&self.actor(), action).map_err(ApiError::Forbidden)
+    }
+
+    /// Who acts, for the audit log, now.
+    pub fn by(&self) -> By {
+        By {
+            user: Some(self.id()),
+            address: None,
+            at: app::domain::time::now_ms(),
+        }
+    }
+}
 
 /// Reads our cookie from the request headers.
 pub fn token_from_headers(headers: &axum::http::HeaderMap) -> Option<String> {
@@ -53,7 +100,7 @@ pub fn cookie(token: Option<&str>, secure: bool) -> HeaderValue {
     .expect("a cookie of hex digits is a valid header")
 }
 
-/// Middleware: resolves the session cookie into a [`CurrentUser`] and slides its expiry.
+/// Middleware: resolves the session cookie into a [`Principal`] and slides its expiry.
 pub async fn resolve_session(
     State(state): State<AppState>,
     mut request: Request,
@@ -63,24 +110,16 @@ pub async fn resolve_session(
         return next.run(request).await;
     };
     let now = app::domain::time::now_ms();
-    let lookup_token = token.clone();
-    let found = state
-        .db
-        .read(move |conn| sessions::lookup(conn, &lookup_token, now))
-        .await;
     let mut slid = false;
-    match found {
-        Ok(Some((user, expires_at))) => {
-            if sessions::should_slide(expires_at, now) {
-                let slide_token = token.clone();
-                slid = state
-                    .db
-                    .write(move |conn| sessions::extend(conn, &slide_token, now))
-                    .await
-                    .is_ok();
+    match state.store.session(token.clone(), now).await {
+        Ok(Some(live)) => {
+            if sessions::should_slide(live.expires_at, now) {
+                slid = state.store.extend_session(token.clone(), now).await.is_ok();
             }
-            request.extensions_mut().insert(CurrentUser { id: user });
-            request.extensions_mut().insert(SessionToken(token.clone()));
+            request.extensions_mut().insert(Principal {
+                account: Arc::new(live.account),
+                token: token.as_str().into(),
+            });
         }
         Ok(None) => {}
         Err(error) => tracing::error!(%error, "session lookup failed"),
@@ -94,14 +133,14 @@ pub async fn resolve_session(
     response
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
+impl<S: Send + Sync> FromRequestParts<S> for Principal {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         parts
             .extensions
-            .get::<CurrentUser>()
-            .copied()
+            .get::<Principal>()
+            .cloned()
             .ok_or(ApiError::Unauthenticated)
     }
 }
