@@ -20,19 +20,18 @@ mod shell;
 // `pub mod i18n`, generated from `locales/*.json` by `build.rs`.
 include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 
-use leptos::either::EitherOf4;
+use leptos::either::EitherOf7;
 use leptos::prelude::*;
 use leptos_i18n::context::UseLocalesOptions;
 
 use crate::api::Profile;
 use crate::i18n::{use_i18n, I18nContextProvider};
 use crate::offline::sync_client::SyncStatus;
-use crate::router::{provide_nav, use_nav, Page};
+use crate::router::{provide_nav, use_nav, Screen};
 #[cfg(feature = "ssr")]
 pub use shell::shell;
 
-/// The page routes. The server renders each and the service worker caches each.
-pub const PAGE_ROUTES: [&str; 3] = [Page::ROUTES[0].1, Page::ROUTES[1].1, Page::ROUTES[2].1];
+pub use router::ROUTES;
 
 /// Who is signed in on this device, read from the device store after hydration.
 #[derive(Clone, Copy)]
@@ -72,11 +71,17 @@ fn CurrentPage() -> impl IntoView {
     let i18n = use_i18n();
     move || {
         i18n.get_locale();
-        match nav.page() {
-            Page::Home => EitherOf4::A(view! { <pages::home::HomePage /> }),
-            Page::Login => EitherOf4::B(view! { <pages::login::LoginPage /> }),
-            Page::NewVisit => EitherOf4::C(view! { <pages::visit_form::VisitFormPage /> }),
-            Page::NotFound => EitherOf4::D(view! { <pages::not_found::NotFound /> }),
+        let page = nav.page();
+        match page.screen {
+            Screen::Home => EitherOf7::A(view! { <pages::home::HomePage /> }),
+            Screen::Login => EitherOf7::B(view! { <pages::login::LoginPage /> }),
+            Screen::NewVisit => EitherOf7::C(view! { <pages::visit_form::VisitFormPage /> }),
+            Screen::Password => EitherOf7::D(view! { <pages::password::PasswordPage /> }),
+            Screen::Team => EitherOf7::E(view! { <pages::team::TeamPage param=page.param /> }),
+            Screen::Unit | Screen::Catalogue | Screen::Admin | Screen::Users | Screen::Audit => {
+                EitherOf7::F(view! { <pages::lazy::StaffPage page /> })
+            }
+            Screen::NotFound => EitherOf7::G(view! { <pages::not_found::NotFound /> }),
         }
     }
 }

@@ -1,42 +1,140 @@
-//! Page routing for the app's few screens. A page is chosen from the path by a plain `match`
-//! and rendered with `EitherOf*`, not type-erased views: `leptos_router` stores every page as
-//! an `AnyView`, which doubles the hydration code of every page in the WASM (about 190 KB before
-//! compression, enough to break the 250 KB budget). The server renders the page of the request
-//! path; in the browser, links push history entries and `popstate` follows Back and Forward.
+//! Page routing. A page is chosen from the path by matching [`ROUTES`], a table of patterns
+//! whose `{id}` segments are the page's parameter, and rendered with `EitherOf*`, not
+//! type-erased views: `leptos_router` stores every page as an `AnyView`, which doubles the
+//! hydration code of every page in the WASM (about 190 KB before compression, enough to break
+//! the 250 KB budget). The server registers the same patterns and renders the page of the
+//! request path; in the browser, links push history entries and `popstate` follows Back and
+//! Forward.
+//!
+//! Adding a page: a [`Screen`] variant, a row in [`ROUTES`], an arm in the app's page `match`.
 
 use leptos::ev::MouseEvent;
 use leptos::prelude::*;
 
-/// The app's pages.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Page {
+/// The app's screens.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Screen {
     /// `/`: the member's visit list.
     Home,
     /// `/login`.
     Login,
     /// `/visits/new`: the visit form.
     NewVisit,
+    /// `/password`: change one's password.
+    Password,
+    /// `/teams/{id}`: a team, its roster; the leader's home.
+    Team,
+    /// `/units/{id}`: a province, commune or village (staff; loaded on demand).
+    Unit,
+    /// `/units/{id}/activities`: a province's activity catalogue (staff; loaded on demand).
+    Catalogue,
+    /// `/admin`: administration (staff; loaded on demand).
+    Admin,
+    /// `/users`: accounts (staff; loaded on demand).
+    Users,
+    /// `/audit`: the audit log (staff; loaded on demand).
+    Audit,
     /// Anything else.
     NotFound,
 }
 
-impl Page {
-    /// Every routable page, with its path. The service worker caches each.
-    pub const ROUTES: [(Page, &'static str); 3] = [
-        (Page::Home, "/"),
-        (Page::Login, "/login"),
-        (Page::NewVisit, "/visits/new"),
-    ];
+/// One routable page: its path pattern, and whether every phone keeps it offline. Member and
+/// leader pages are in the first download and precached by the service worker; staff pages
+/// load their code on demand, are cached once opened, and say plainly when the network is
+/// missing the first time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Route {
+    /// The screen.
+    pub screen: Screen,
+    /// The path; a `{id}` segment is the page's parameter.
+    pub pattern: &'static str,
+    /// Part of the offline shell every phone keeps.
+    pub offline: bool,
+}
 
-    /// The page for a path (trailing slashes and query strings ignored).
+/// Every routable page.
+pub const ROUTES: [Route; 10] = [
+    route(Screen::Home, "/", true),
+    route(Screen::Login, "/login", true),
+    route(Screen::NewVisit, "/visits/new", true),
+    route(Screen::Password, "/password", true),
+    route(Screen::Team, "/teams/{id}", true),
+    route(Screen::Unit, "/units/{id}", false),
+    route(Screen::Catalogue, "/units/{id}/activities", false),
+    route(Screen::Admin, "/admin", false),
+    route(Screen::Users, "/users", false),
+    route(Screen::Audit, "/audit", false),
+];
+
+const fn route(screen: Screen, pattern: &'static str, offline: bool) -> Route {
+    Route {
+        screen,
+        pattern,
+        offline,
+    }
+}
+
+impl Screen {
+    /// Staff screens: their code is not in the first download (see `pages::staff`).
+    pub fn is_staff(self) -> bool {
+        ROUTES.iter().any(|r| r.screen == self && !r.offline)
+    }
+}
+
+impl Route {
+    /// A path of this route that does not depend on the parameter (`{id}` becomes `_`): the
+    /// service worker caches the page's HTML under it, so a parameterised page opens offline
+    /// even if it was never opened online. The server renders every id alike.
+    pub fn cache_path(&self) -> String {
+        self.pattern.replace("{id}", "_")
+    }
+}
+
+/// The page for a path: its screen and parameter.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Page {
+    /// Which screen.
+    pub screen: Screen,
+    /// The `{id}` segment, as written in the path.
+    pub param: Option<String>,
+}
+
+impl Page {
+    /// The page for a path (trailing slashes, query strings and fragments ignored).
     pub fn from_path(path: &str) -> Page {
         let path = path.split(['?', '#']).next().unwrap_or("/");
-        let trimmed = path.trim_end_matches('/');
-        let path = if trimmed.is_empty() { "/" } else { trimmed };
-        Self::ROUTES
-            .iter()
-            .find(|(_, p)| *p == path)
-            .map_or(Page::NotFound, |(page, _)| *page)
+        let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+        for route in ROUTES {
+            let pattern: Vec<&str> = route.pattern.split('/').filter(|s| !s.is_empty()).collect();
+            if pattern.len() != segments.len() {
+                continue;
+            }
+            let mut param = None;
+            let matched = pattern.iter().zip(&segments).all(|(p, s)| {
+                if *p == "{id}" {
+                    param = Some((*s).to_string());
+                    true
+                } else {
+                    p == s
+                }
+            });
+            if matched {
+                return Page {
+                    screen: route.screen,
+                    param,
+                };
+            }
+        }
+        Page {
+            screen: Screen::NotFound,
+            param: None,
+        }
+    }
+
+    /// The parameter parsed as `T` (a team's UUID, a unit's number); `None` when missing or
+    /// malformed.
+    pub fn param_as<T: std::str::FromStr>(&self) -> Option<T> {
+        self.param.as_deref().and_then(|p| p.parse().ok())
     }
 }
 
@@ -50,6 +148,11 @@ impl Nav {
     /// The current page (tracked).
     pub fn page(&self) -> Page {
         self.page.get()
+    }
+
+    /// The current screen (tracked).
+    pub fn screen(&self) -> Screen {
+        self.page.with(|p| p.screen)
     }
 
     /// Goes to `path`: a new history entry in the browser, then the page for it.
@@ -67,7 +170,7 @@ impl Nav {
 
 /// The path of the page being rendered: the request's on the server, the address bar's in
 /// the browser.
-fn current_path() -> String {
+pub fn current_path() -> String {
     #[cfg(feature = "ssr")]
     {
         use_context::<http::request::Parts>()
@@ -82,6 +185,21 @@ fn current_path() -> String {
     #[cfg(not(any(feature = "ssr", feature = "hydrate")))]
     {
         "/".to_string()
+    }
+}
+
+/// The query string of the current address (browser only; empty on the server, so pages
+/// read it after hydration).
+pub fn current_query() -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        web_sys::window()
+            .and_then(|w| w.location().search().ok())
+            .unwrap_or_default()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        String::new()
     }
 }
 
@@ -107,11 +225,12 @@ pub fn use_nav() -> Nav {
 
 /// A click handler for an in-app link: a plain left click changes the page without a reload;
 /// a click with a modifier key keeps its usual meaning (new tab, new window).
-pub fn follow(nav: Nav, path: &'static str) -> impl Fn(MouseEvent) + Clone + 'static {
+pub fn follow(nav: Nav, path: impl Into<String>) -> impl Fn(MouseEvent) + Clone + 'static {
+    let path: String = path.into();
     move |ev: MouseEvent| {
         if ev.button() == 0 && !(ev.ctrl_key() || ev.meta_key() || ev.shift_key() || ev.alt_key()) {
             ev.prevent_default();
-            nav.go(path);
+            nav.go(&path);
         }
     }
 }
@@ -120,14 +239,41 @@ pub fn follow(nav: Nav, path: &'static str) -> impl Fn(MouseEvent) + Clone + 'st
 mod tests {
     use super::*;
 
+    fn screen(path: &str) -> Screen {
+        Page::from_path(path).screen
+    }
+
     #[test]
     fn paths_map_to_pages() {
-        assert_eq!(Page::from_path("/"), Page::Home);
-        assert_eq!(Page::from_path(""), Page::Home);
-        assert_eq!(Page::from_path("/login"), Page::Login);
-        assert_eq!(Page::from_path("/login/?next=1"), Page::Login);
-        assert_eq!(Page::from_path("/visits/new"), Page::NewVisit);
-        assert_eq!(Page::from_path("/visits"), Page::NotFound);
-        assert_eq!(Page::from_path("/nope"), Page::NotFound);
+        assert_eq!(screen("/"), Screen::Home);
+        assert_eq!(screen(""), Screen::Home);
+        assert_eq!(screen("/login"), Screen::Login);
+        assert_eq!(screen("/login/?next=1"), Screen::Login);
+        assert_eq!(screen("/visits/new"), Screen::NewVisit);
+        assert_eq!(screen("/visits"), Screen::NotFound);
+        assert_eq!(screen("/nope"), Screen::NotFound);
+    }
+
+    #[test]
+    fn a_parameter_is_carried_with_its_page() {
+        let page = Page::from_path("/teams/0193aa00-0000-7000-8000-000000000001");
+        assert_eq!(page.screen, Screen::Team);
+        assert!(page.param_as::<uuid::Uuid>().is_some());
+        let unit = Page::from_path("/units/42/activities");
+        assert_eq!(
+            (unit.screen, unit.param_as::<i64>()),
+            (Screen::Catalogue, Some(42))
+        );
+        assert_eq!(Page::from_path("/units/42").param_as::<i64>(), Some(42));
+        assert_eq!(Page::from_path("/units/abc").param_as::<i64>(), None);
+    }
+
+    #[test]
+    fn every_route_has_a_cache_path_of_its_own_that_routes_back_to_it() {
+        for route in ROUTES {
+            let path = route.cache_path();
+            assert!(!path.contains('{'), "{path}");
+            assert_eq!(Page::from_path(&path).screen, route.screen, "{path}");
+        }
     }
 }

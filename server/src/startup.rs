@@ -44,8 +44,8 @@ pub fn router(state: AppState) -> Router {
     let options = state.leptos_options.clone();
     let page = leptos_axum::render_app_to_stream(move || app::shell(options.clone()));
     let mut router = crate::routes::router(state.clone()).route("/sw.js", get(sw::service_worker));
-    for path in app::PAGE_ROUTES {
-        router = router.route(path, get(page.clone()));
+    for route in app::ROUTES {
+        router = router.route(route.pattern, get(page.clone()));
     }
     router
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
@@ -98,7 +98,7 @@ impl Application {
             .site_pkg_dir("pkg")
             .site_addr(addr)
             .build();
-        let service_worker = ServiceWorker::load(&site_root, &app::PAGE_ROUTES);
+        let service_worker = ServiceWorker::load(&site_root, &app::ROUTES);
         if service_worker.is_none() {
             tracing::warn!(site_root = %site_root.display(), "no built site: pages will lack scripts and the service worker");
         }

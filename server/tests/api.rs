@@ -363,7 +363,8 @@ async fn the_openapi_document_describes_every_route() {
 #[tokio::test]
 async fn pages_render_in_vietnamese_with_the_manifest_whatever_the_browser_asks() {
     let app = TestApp::spawn().await;
-    for path in app::PAGE_ROUTES {
+    for route in app::ROUTES {
+        let path = &route.cache_path();
         let response = reqwest::Client::new()
             .get(app.url(path))
             .header("accept-language", "en-US,en;q=0.9")

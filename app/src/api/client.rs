@@ -1,9 +1,12 @@
 //! Browser calls to the `/api/` routes. Every failure is sorted into what the app can act on:
-//! no connection, no session, refused, or a server fault.
+//! no connection, no session, refused (with the server's code), or a server fault.
 
 use serde::{de::DeserializeOwned, Serialize};
 
-use super::{Catalogue, ErrorBody, LoginRequest, Profile, PullResponse, PushRequest, PushResponse};
+use super::{
+    Catalogue, ErrorBody, LoginRequest, PasswordChange, Profile, PullResponse, PushRequest,
+    PushResponse,
+};
 
 /// Why a call failed.
 #[derive(Clone, Debug, PartialEq)]
@@ -18,10 +21,33 @@ pub enum ClientError {
     Server(u16),
 }
 
+impl ClientError {
+    /// The server's stable code for a refusal (`forbidden`, `phone_taken`...), if any.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            ClientError::Refused(_, Some(body)) => Some(body.error.code.as_str()),
+            _ => None,
+        }
+    }
+}
+
+/// An HTTP method the app uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    /// Read.
+    Get,
+    /// Create or act.
+    Post,
+    /// Change part of a record.
+    Patch,
+    /// Remove.
+    Delete,
+}
+
 #[cfg(feature = "hydrate")]
 mod http {
-    use super::{ClientError, DeserializeOwned, Serialize};
-    use gloo_net::http::{Request, Response};
+    use super::{ClientError, DeserializeOwned, Method, Serialize};
+    use gloo_net::http::{Request, RequestBuilder, Response};
 
     async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ClientError> {
         let status = response.status();
@@ -34,33 +60,36 @@ mod http {
         if !(200..300).contains(&status) {
             return Err(ClientError::Server(status));
         }
+        if status == 204 {
+            return serde_json::from_str("null").map_err(|_| ClientError::Server(status));
+        }
         response
             .json()
             .await
             .map_err(|_| ClientError::Server(status))
     }
 
-    pub async fn post<B: Serialize, T: DeserializeOwned>(
+    fn builder(method: Method, url: &str) -> RequestBuilder {
+        match method {
+            Method::Get => Request::get(url),
+            Method::Post => Request::post(url),
+            Method::Patch => Request::patch(url),
+            Method::Delete => Request::delete(url),
+        }
+    }
+
+    pub async fn call<B: Serialize, T: DeserializeOwned>(
+        method: Method,
         url: &str,
-        body: &B,
+        body: Option<&B>,
     ) -> Result<T, ClientError> {
-        let request = Request::post(url)
-            .json(body)
-            .map_err(|_| ClientError::Server(0))?;
+        let request = builder(method, url);
+        let request = match body {
+            Some(body) => request.json(body).map_err(|_| ClientError::Server(0))?,
+            None => request.build().map_err(|_| ClientError::Server(0))?,
+        };
         let response = request.send().await.map_err(|_| ClientError::Offline)?;
         decode(response).await
-    }
-
-    pub async fn get<T: DeserializeOwned>(url: &str) -> Result<T, ClientError> {
-        let response = Request::get(url)
-            .send()
-            .await
-            .map_err(|_| ClientError::Offline)?;
-        decode(response).await
-    }
-
-    pub async fn post_empty(url: &str) {
-        let _ = Request::post(url).send().await;
     }
 }
 
@@ -68,43 +97,70 @@ mod http {
 /// these from event handlers and effects, which run in the browser.
 #[cfg(not(feature = "hydrate"))]
 mod http {
-    use super::{ClientError, DeserializeOwned, Serialize};
+    use super::{ClientError, DeserializeOwned, Method, Serialize};
 
-    pub async fn post<B: Serialize, T: DeserializeOwned>(
+    pub async fn call<B: Serialize, T: DeserializeOwned>(
+        _method: Method,
         _url: &str,
-        _body: &B,
+        _body: Option<&B>,
     ) -> Result<T, ClientError> {
         Err(ClientError::Offline)
     }
+}
 
-    pub async fn get<T: DeserializeOwned>(_url: &str) -> Result<T, ClientError> {
-        Err(ClientError::Offline)
-    }
+/// Any JSON route: `GET` without a body, the others with one (or none).
+pub async fn call<B: Serialize, T: DeserializeOwned>(
+    method: Method,
+    url: &str,
+    body: Option<&B>,
+) -> Result<T, ClientError> {
+    http::call(method, url, body).await
+}
 
-    pub async fn post_empty(_url: &str) {}
+/// `GET url`.
+pub async fn get<T: DeserializeOwned>(url: &str) -> Result<T, ClientError> {
+    http::call::<(), T>(Method::Get, url, None).await
+}
+
+/// `POST url` with a JSON body.
+pub async fn post<B: Serialize, T: DeserializeOwned>(
+    url: &str,
+    body: &B,
+) -> Result<T, ClientError> {
+    http::call(Method::Post, url, Some(body)).await
 }
 
 /// `POST /api/auth/login`.
 pub async fn login(request: &LoginRequest) -> Result<Profile, ClientError> {
-    http::post("/api/auth/login", request).await
+    post("/api/auth/login", request).await
 }
 
 /// `POST /api/auth/logout`. Best effort: signing out on the device does not wait for it.
 pub async fn logout() {
-    http::post_empty("/api/auth/logout").await;
+    let _ = http::call::<(), ()>(Method::Post, "/api/auth/logout", None).await;
+}
+
+/// `GET /api/auth/me`.
+pub async fn me() -> Result<Profile, ClientError> {
+    get("/api/auth/me").await
+}
+
+/// `POST /api/auth/password`.
+pub async fn change_password(change: &PasswordChange) -> Result<(), ClientError> {
+    post("/api/auth/password", change).await
 }
 
 /// `GET /api/catalogue`.
 pub async fn catalogue() -> Result<Catalogue, ClientError> {
-    http::get("/api/catalogue").await
+    get("/api/catalogue").await
 }
 
 /// `POST /api/sync/push`.
 pub async fn push(request: &PushRequest) -> Result<PushResponse, ClientError> {
-    http::post("/api/sync/push", request).await
+    post("/api/sync/push", request).await
 }
 
 /// `GET /api/sync/pull`.
 pub async fn pull(cursor: i64, limit: u32) -> Result<PullResponse, ClientError> {
-    http::get(&format!("/api/sync/pull?cursor={cursor}&limit={limit}")).await
+    get(&format!("/api/sync/pull?cursor={cursor}&limit={limit}")).await
 }

@@ -1,5 +1,6 @@
 //! Pieces shared by the pages.
 
 pub mod boot;
+pub mod common;
 pub mod header;
 pub mod status_line;

@@ -20,6 +20,7 @@ pub fn StatusLine() -> impl IntoView {
             SyncError::Offline => t_string!(i18n, status_error_offline),
             SyncError::SessionExpired => t_string!(i18n, status_error_session),
             SyncError::Server => t_string!(i18n, status_error_server),
+            SyncError::NotAllowed => t_string!(i18n, status_error_not_allowed),
             SyncError::StorageFull => t_string!(i18n, status_error_storage),
         })
     };

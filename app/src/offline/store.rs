@@ -8,11 +8,15 @@
 //! - `sotay.v1.lang`: `vi` or `en`
 //! - `sotay.v1.u.<user>.sync`: [`SyncMeta`]
 //! - `sotay.v1.u.<user>.visit.<visit id>`: [`LocalVisit`]
+//! - `sotay.v1.u.<user>.cursor`, `.feed_team`: where the pull feed stands, and for which team
+//! - `sotay.v1.u.<user>.hh.<household id>`: [`Household`] of the team's villages
+//! - `sotay.v1.u.<user>.roster`: the team's [`RosterMember`]s
+//! - `sotay.v1.u.<user>.team`: the last [`TeamDetail`] read online, for the team page offline
 
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::api::{Activity, Catalogue, Household, Profile, RosterMember, VisitStatus};
+use crate::api::{Activity, Catalogue, Household, Profile, RosterMember, TeamDetail, VisitStatus};
 use crate::domain::VisitRecord;
 
 const IDENTITY: &str = "sotay.v1.identity";
@@ -298,13 +302,44 @@ pub fn households(user: Uuid) -> Vec<Household> {
         .collect()
 }
 
-/// Adds or replaces one member of the user's team roster.
+/// Adds, replaces or (when the feed says they left) removes one member of the user's team
+/// roster.
 pub fn save_roster_member(user: Uuid, member: RosterMember) -> Result<(), StoreError> {
     let key = format!("{}roster", user_prefix(user));
     let mut roster: Vec<RosterMember> = read(&key).unwrap_or_default();
     roster.retain(|m| m.user_id != member.user_id);
-    roster.push(member);
+    if !member.removed {
+        roster.push(member);
+    }
     write(&key, &roster)
+}
+
+/// The team the pull feed last brought roster and households for.
+pub fn feed_team(user: Uuid) -> Option<Uuid> {
+    read(&format!("{}feed_team", user_prefix(user)))
+}
+
+/// Forgets what the device kept of the user's former team (households, roster, the feed's
+/// cursor) after a move, and remembers the new team: the feed starts again from 0.
+pub fn switch_feed_team(user: Uuid, team: Option<Uuid>) -> Result<(), StoreError> {
+    let prefix = user_prefix(user);
+    for key in backend::keys_with_prefix(&format!("{prefix}hh.")) {
+        backend::remove(&key);
+    }
+    backend::remove(&format!("{prefix}roster"));
+    backend::remove(&format!("{prefix}team"));
+    write(&format!("{prefix}cursor"), &0i64)?;
+    write(&format!("{prefix}feed_team"), &team)
+}
+
+/// The team page as last read online.
+pub fn team_detail(user: Uuid) -> Option<(TeamDetail, i64)> {
+    read(&format!("{}team", user_prefix(user)))
+}
+
+/// Keeps the team page read online (with when), for offline use.
+pub fn set_team_detail(user: Uuid, detail: &TeamDetail, at: i64) -> Result<(), StoreError> {
+    write(&format!("{}team", user_prefix(user)), &(detail, at))
 }
 
 /// Adds or replaces one activity of the cached catalogue, keeping the server's order.

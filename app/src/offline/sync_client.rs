@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::store::{self, LocalState, StoreError};
 use crate::api::client::{self, ClientError};
-use crate::api::{FeedItem, PushRequest, CLIENT_PUSH_BATCH, DEFAULT_PULL_LIMIT};
+use crate::api::{FeedItem, Profile, PushRequest, CLIENT_PUSH_BATCH, DEFAULT_PULL_LIMIT};
 use crate::domain::time::now_ms;
 
 /// How long the loop sleeps when all is well.
@@ -26,6 +26,8 @@ pub enum SyncError {
     SessionExpired,
     /// The server answered with an error.
     Server,
+    /// The server refused: this account may not send visits (on no team, or closed).
+    NotAllowed,
     /// The device store refused a write.
     StorageFull,
 }
@@ -35,6 +37,7 @@ impl From<ClientError> for SyncError {
         match error {
             ClientError::Offline => SyncError::Offline,
             ClientError::Unauthorized => SyncError::SessionExpired,
+            ClientError::Refused(403, _) => SyncError::NotAllowed,
             ClientError::Refused(..) | ClientError::Server(_) => SyncError::Server,
         }
     }
@@ -162,10 +165,14 @@ pub async fn sync_once(user: Uuid) -> Result<(), SyncError> {
 }
 
 /// Applies the pull feed after the stored cursor, page by page; the cursor is saved only after
-/// its page was applied, so an interrupted pull resumes where it stopped.
-pub async fn pull_once(user: Uuid) -> Result<(), SyncError> {
+/// its page was applied, so an interrupted pull resumes where it stopped. Returns true when
+/// the feed was for another team than before (the user moved): the device then dropped the
+/// old team's households and roster and pulled the new team's from the start.
+pub async fn pull_once(user: Uuid) -> Result<bool, SyncError> {
+    let mut switched = false;
     loop {
-        let page = client::pull(store::cursor(user), DEFAULT_PULL_LIMIT)
+        let cursor = store::cursor(user);
+        let page = client::pull(cursor, DEFAULT_PULL_LIMIT)
             .await
             .map_err(|error| {
                 if error == ClientError::Unauthorized {
@@ -175,14 +182,40 @@ pub async fn pull_once(user: Uuid) -> Result<(), SyncError> {
                 }
                 SyncError::from(error)
             })?;
+        if page.team_id != store::feed_team(user) {
+            store::switch_feed_team(user, page.team_id)?;
+            switched = true;
+            if cursor != 0 {
+                continue;
+            }
+        }
         for item in page.items {
             apply(user, item)?;
         }
         store::set_cursor(user, page.next_cursor)?;
         if !page.more {
             store::prune(user, now_ms());
-            return Ok(());
+            return Ok(switched);
         }
+    }
+}
+
+/// Reads the signed-in user's profile again (role, team, leader): after a move or a
+/// promotion the device follows. A 401 marks the session expired.
+pub async fn refresh_profile(user: Uuid) -> Result<Option<Profile>, SyncError> {
+    match client::me().await {
+        Ok(profile) if profile.user_id == user => {
+            store::set_identity(&profile)?;
+            Ok(Some(profile))
+        }
+        Ok(_) => Ok(None),
+        Err(ClientError::Unauthorized) => {
+            let mut meta = store::sync_meta(user);
+            meta.session_expired = true;
+            store::set_sync_meta(user, &meta)?;
+            Err(SyncError::SessionExpired)
+        }
+        Err(error) => Err(error.into()),
     }
 }
 
@@ -215,9 +248,37 @@ pub fn backoff_ms(failures: u32, random: f64) -> u32 {
     (f64::from(base) * (0.5 + random.clamp(0.0, 1.0) / 2.0)) as u32
 }
 
+#[cfg(feature = "hydrate")]
+/// One round for `user`: their profile once (or after a move), then, for people on a team,
+/// send what is pending and pull what changed.
+async fn round(
+    profile: RwSignal<Option<Profile>>,
+    user: Profile,
+    fresh: &mut bool,
+) -> Result<(), SyncError> {
+    let mut user = user;
+    if !*fresh {
+        if let Some(newer) = refresh_profile(user.user_id).await? {
+            if profile.get_untracked().as_ref() != Some(&newer) {
+                profile.set(Some(newer.clone()));
+            }
+            user = newer;
+        }
+        *fresh = true;
+    }
+    if !crate::domain::policy::may(&user.actor(), crate::domain::policy::Action::LogVisits) {
+        return Ok(());
+    }
+    sync_once(user.user_id).await?;
+    if pull_once(user.user_id).await? {
+        *fresh = false;
+    }
+    Ok(())
+}
+
 /// Starts the loop for whoever is signed in (read anew on every round). Browser only.
 #[cfg(feature = "hydrate")]
-pub fn start(status: SyncStatus, profile: RwSignal<Option<crate::api::Profile>>) {
+pub fn start(status: SyncStatus, profile: RwSignal<Option<Profile>>) {
     use gloo_timers::future::TimeoutFuture;
 
     let _ = window_event_listener(leptos::ev::online, move |_| status.kick());
@@ -238,16 +299,20 @@ pub fn start(status: SyncStatus, profile: RwSignal<Option<crate::api::Profile>>)
 
     leptos::task::spawn_local(async move {
         let mut failures = 0u32;
+        let mut fresh = false;
+        let mut last_user = None;
         loop {
             let kicked = status.kick.get_untracked();
-            let user = profile.get_untracked().map(|p| p.user_id);
-            let wait = match user {
-                Some(user) if !store::sync_meta(user).session_expired => {
+            let current = profile.get_untracked();
+            let user = current.as_ref().map(|p| p.user_id);
+            if user != last_user {
+                fresh = false;
+                last_user = user;
+            }
+            let wait = match current {
+                Some(current) if !store::sync_meta(current.user_id).session_expired => {
                     status.busy.set(true);
-                    let outcome = match sync_once(user).await {
-                        Ok(()) => pull_once(user).await,
-                        Err(error) => Err(error),
-                    };
+                    let outcome = round(profile, current, &mut fresh).await;
                     status.busy.set(false);
                     match outcome {
                         Ok(()) => {

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use crate::api::Catalogue;
 use crate::components::header::Header;
 use crate::components::status_line::StatusLine;
+use crate::domain::policy::{self, Action};
 use crate::domain::time::format_date_time;
 use crate::i18n::{t_string, use_i18n, Locale};
 use crate::offline::store::{self, Chip, LocalVisit};
@@ -42,6 +43,26 @@ pub fn HomePage() -> impl IntoView {
     let session = expect_context::<Session>();
     let sync = expect_context::<SyncStatus>();
     let nav = use_nav();
+    // This page is the member's home; staff have their own.
+    Effect::new(move |_| {
+        if let Some(profile) = session.profile.get() {
+            if !profile.role.is_team() {
+                nav.go(&profile.home());
+            }
+        }
+    });
+    let may_log = move || {
+        session.profile.with(|p| {
+            p.as_ref()
+                .is_some_and(|p| policy::may(&p.actor(), Action::LogVisits))
+        })
+    };
+    let team_link = move || {
+        session.profile.with(|p| {
+            p.as_ref()
+                .and_then(|p| p.team.as_ref().map(|t| format!("/teams/{}", t.id)))
+        })
+    };
 
     let visits = move || {
         sync.changed.track();
@@ -55,17 +76,7 @@ pub fn HomePage() -> impl IntoView {
         store::catalogue().unwrap_or_default()
     };
     // Destructive actions ask first; the browser's own dialog is the smallest way to do it.
-    let confirm = move |message: &str| -> bool {
-        #[cfg(feature = "hydrate")]
-        {
-            web_sys::window().is_some_and(|w| w.confirm_with_message(message).unwrap_or(false))
-        }
-        #[cfg(not(feature = "hydrate"))]
-        {
-            let _ = message;
-            false
-        }
-    };
+    let confirm = crate::components::common::confirm;
     let delete = move |id: uuid::Uuid| {
         let Some(user) = session
             .profile
@@ -177,9 +188,16 @@ pub fn HomePage() -> impl IntoView {
                 </ul>
         </main>
         <footer class="action-bar">
-            <a href="/visits/new" class="primary-button" data-testid="log-visit" on:click=follow(nav, "/visits/new")>
-                {t_string!(i18n, home_log_visit)}
-            </a>
+            {move || team_link().map(|href| view! {
+                <a href=href.clone() class="secondary-button" data-testid="team-link" on:click=follow(nav, href)>
+                    {t_string!(i18n, nav_team)}
+                </a>
+            })}
+            {move || may_log().then(|| view! {
+                <a href="/visits/new" class="primary-button" data-testid="log-visit" on:click=follow(nav, "/visits/new")>
+                    {t_string!(i18n, home_log_visit)}
+                </a>
+            })}
         </footer>
     }
 }

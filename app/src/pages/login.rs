@@ -23,6 +23,7 @@ enum LoginProblem {
     Offline,
     Failed,
     Storage,
+    TooMany,
 }
 
 /// `/login`
@@ -77,6 +78,9 @@ pub fn LoginPage() -> impl IntoView {
                 Err(ClientError::Refused(401 | 400 | 422, _) | ClientError::Unauthorized) => {
                     return problem.set(Some(LoginProblem::Wrong))
                 }
+                Err(ClientError::Refused(429, _)) => {
+                    return problem.set(Some(LoginProblem::TooMany))
+                }
                 Err(_) => return problem.set(Some(LoginProblem::Failed)),
             };
             if store::set_identity(&profile).is_err() {
@@ -89,11 +93,16 @@ pub fn LoginPage() -> impl IntoView {
                 let _ = store::set_catalogue(&catalogue);
             }
             let user = profile.user_id;
+            let next = if profile.must_change_password {
+                "/password".to_string()
+            } else {
+                profile.home()
+            };
             session.profile.set(Some(profile));
             password.set(String::new());
             sync.refresh(Some(user));
             sync.kick();
-            nav.go("/");
+            nav.go(&next);
         });
     };
 
@@ -105,6 +114,7 @@ pub fn LoginPage() -> impl IntoView {
             LoginProblem::Offline => t_string!(i18n, login_offline).to_string(),
             LoginProblem::Failed => t_string!(i18n, login_failed).to_string(),
             LoginProblem::Storage => t_string!(i18n, status_error_storage).to_string(),
+            LoginProblem::TooMany => t_string!(i18n, fail_rate_limited).to_string(),
         })
     };
 

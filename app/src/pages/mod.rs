@@ -1,22 +1,35 @@
-//! One module per screen.
+//! One module per screen. Member and leader screens are in the first download; staff
+//! screens (`staff`) are loaded on demand through `lazy`.
 
 pub mod home;
+pub mod lazy;
 pub mod login;
 pub mod not_found;
+pub mod password;
+mod staff;
+pub mod team;
 pub mod visit_form;
 
 use leptos::prelude::*;
 
+use crate::router::Screen;
 use crate::Session;
 
-/// Member screens need a signed-in user: once the device store has been read and nobody is
-/// signed in, go to the sign-in page.
+/// Pages for signed-in users: once the device store has been read and nobody is signed in, go
+/// to the sign-in page; a password set by someone else must be changed before anything else.
 pub(crate) fn require_sign_in() {
     let session = expect_context::<Session>();
     let nav = crate::router::use_nav();
     Effect::new(move |_| {
-        if session.ready.get() && session.profile.with(Option::is_none) {
-            nav.go("/login");
+        if !session.ready.get() {
+            return;
+        }
+        match session.profile.get() {
+            None => nav.go("/login"),
+            Some(p) if p.must_change_password && nav.screen() != Screen::Password => {
+                nav.go("/password")
+            }
+            Some(_) => {}
         }
     });
 }
