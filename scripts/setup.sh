@@ -47,8 +47,8 @@ if [ "${1:-}" = "--browser" ]; then
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
   fi
-  if [ ! -d "$ROOT/end2end/node_modules/playwright-core" ]; then
+  if [ ! -d "$ROOT/tests/node_modules/playwright-core" ]; then
     say "installing the browser-test packages (playwright-core, no browser download)"
-    npm ci --prefix "$ROOT/end2end" --no-audit --no-fund
+    npm ci --prefix "$ROOT/tests" --no-audit --no-fund
   fi
 fi

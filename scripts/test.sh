@@ -18,5 +18,5 @@ step "unit, migration and API tests" cargo test -p app -p server --features app/
 step "crash test (real binary, SIGKILL while 8 devices push)" \
   cargo test -p server --features app/ssr --test crash -- --ignored --nocapture
 step "release build (target/release/sotay, target/site)" cargo leptos build --release
-step "browser tests (headless Chromium, real server, offline)" npm test --prefix "$ROOT/end2end"
+step "browser tests (headless Chromium, real server, offline)" npm test --prefix "$ROOT/tests"
 printf '\nAll checks passed in %ss.\n' "$SECONDS"

@@ -20,7 +20,7 @@ mod shell;
 // `pub mod i18n`, generated from `locales/*.json` by `build.rs`.
 include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 
-use leptos::either::EitherOf7;
+use leptos::either::EitherOf6;
 use leptos::prelude::*;
 use leptos_i18n::context::UseLocalesOptions;
 
@@ -73,15 +73,17 @@ fn CurrentPage() -> impl IntoView {
         i18n.get_locale();
         let page = nav.page();
         match page.screen {
-            Screen::Home => EitherOf7::A(view! { <pages::home::HomePage /> }),
-            Screen::Login => EitherOf7::B(view! { <pages::login::LoginPage /> }),
-            Screen::NewVisit => EitherOf7::C(view! { <pages::visit_form::VisitFormPage /> }),
-            Screen::Password => EitherOf7::D(view! { <pages::password::PasswordPage /> }),
-            Screen::Team => EitherOf7::E(view! { <pages::team::TeamPage param=page.param /> }),
-            Screen::Unit | Screen::Catalogue | Screen::Admin | Screen::Users | Screen::Audit => {
-                EitherOf7::F(view! { <pages::lazy::StaffPage page /> })
-            }
-            Screen::NotFound => EitherOf7::G(view! { <pages::not_found::NotFound /> }),
+            Screen::Home => EitherOf6::A(view! { <pages::home::HomePage /> }),
+            Screen::Login => EitherOf6::B(view! { <pages::login::LoginPage /> }),
+            Screen::NewVisit => EitherOf6::C(view! { <pages::visit_form::VisitFormPage /> }),
+            Screen::Team => EitherOf6::D(view! { <pages::team::TeamPage param=page.param /> }),
+            Screen::Password
+            | Screen::Unit
+            | Screen::Catalogue
+            | Screen::Admin
+            | Screen::Users
+            | Screen::Audit => EitherOf6::E(view! { <pages::lazy::LazyPage page /> }),
+            Screen::NotFound => EitherOf6::F(view! { <pages::not_found::NotFound /> }),
         }
     }
 }

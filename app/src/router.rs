@@ -20,7 +20,7 @@ pub enum Screen {
     Login,
     /// `/visits/new`: the visit form.
     NewVisit,
-    /// `/password`: change one's password.
+    /// `/password`: change one's password (loaded on demand).
     Password,
     /// `/teams/{id}`: a team, its roster; the leader's home.
     Team,
@@ -40,8 +40,8 @@ pub enum Screen {
 
 /// One routable page: its path pattern, and whether every phone keeps it offline. Member and
 /// leader pages are in the first download and precached by the service worker; staff pages
-/// load their code on demand, are cached once opened, and say plainly when the network is
-/// missing the first time.
+/// and the password page (which needs the network anyway) load their code on demand, are
+/// cached once opened, and say plainly when the network is missing the first time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Route {
     /// The screen.
@@ -57,7 +57,7 @@ pub const ROUTES: [Route; 10] = [
     route(Screen::Home, "/", true),
     route(Screen::Login, "/login", true),
     route(Screen::NewVisit, "/visits/new", true),
-    route(Screen::Password, "/password", true),
+    route(Screen::Password, "/password", false),
     route(Screen::Team, "/teams/{id}", true),
     route(Screen::Unit, "/units/{id}", false),
     route(Screen::Catalogue, "/units/{id}/activities", false),
@@ -71,13 +71,6 @@ const fn route(screen: Screen, pattern: &'static str, offline: bool) -> Route {
         screen,
         pattern,
         offline,
-    }
-}
-
-impl Screen {
-    /// Staff screens: their code is not in the first download (see `pages::staff`).
-    pub fn is_staff(self) -> bool {
-        ROUTES.iter().any(|r| r.screen == self && !r.offline)
     }
 }
 

@@ -159,9 +159,9 @@ mod tests {
         )
         .unwrap();
         let first = ServiceWorker::load(site.path(), &app::ROUTES).unwrap();
-        assert!(first
-            .script
-            .contains(r#"const PRECACHE = ["/","/login","/visits/new","/password","/teams/_","/manifest.webmanifest""#));
+        assert!(first.script.contains(
+            r#"const PRECACHE = ["/","/login","/visits/new","/teams/_","/manifest.webmanifest""#
+        ));
         assert!(first.script.contains("/pkg/sotay.js"));
         assert!(
             !first.script.contains("sotay.d.ts"),

@@ -1,41 +1,64 @@
-//! The frame of a staff page. Staff pages are not in the first download: their code is a
-//! WASM module split off the main one (`#[wasm_split]` in `pages::staff`, built with
-//! `cargo leptos build --split`), fetched when such a page is first opened. The server renders
-//! this frame for every staff route (never the page itself), so the HTML is the same for every
-//! parameter and hydrates anywhere; after hydration the module is loaded and the page drawn.
-//! Without a network the first time, it says so plainly.
+//! Code loaded on demand. The first download holds what members and leaders need, offline;
+//! the rest is split off into WASM modules (`#[wasm_split]` points, built with
+//! `cargo leptos build --split`) fetched the first time they are needed:
+//! - `staff` (`pages::staff`): unit, administration, accounts, audit log and catalogue pages;
+//! - `manage` (`pages::manage`): changing one's password and keeping a team's roster, which
+//!   need the network anyway.
+//!
+//! The server renders only a frame for these pages, the same for every parameter, so the
+//! HTML hydrates anywhere; after hydration the module is loaded and the view drawn. Without a
+//! network the first time, the frame says so plainly: a failed load is an `Err`, never a
+//! panic that would stop the app.
+
+use std::future::Future;
 
 use leptos::prelude::*;
+use leptos::wasm_split::SplitLoaderError;
 
 use crate::components::common::{Load, LoadLine};
 use crate::components::header::Header;
-use crate::router::Page;
+use crate::router::{Page, Screen};
 
-/// A staff page, loaded on demand.
-#[component]
-pub fn StaffPage(page: Page) -> impl IntoView {
-    super::require_sign_in();
+/// A view from a split module, drawn once its module is loaded; until then a line that says
+/// it is loading, or that the network is needed.
+pub fn lazy_view<Fut>(load: impl FnOnce() -> Fut + 'static) -> impl IntoView
+where
+    Fut: Future<Output = Result<AnyView, SplitLoaderError>> + 'static,
+{
     let slot = StoredValue::new_local(None::<AnyView>);
-    let load = RwSignal::new(Load::Loading);
+    let loader = StoredValue::new_local(Some(load));
+    let state = RwSignal::new(Load::Loading);
     Effect::new(move |_| {
-        let page = page.clone();
+        let Some(load) = loader.try_update_value(Option::take).flatten() else {
+            return;
+        };
         leptos::task::spawn_local_scoped(async move {
-            match super::staff::page_view(page).await {
+            match load().await {
                 Ok(view) => {
                     slot.set_value(Some(view));
-                    load.set(Load::Ready);
+                    state.set(Load::Ready);
                 }
-                Err(_) => load.set(Load::Offline),
+                Err(_) => state.set(Load::Offline),
             }
         });
     });
     view! {
+        <div class="page lazy-load"><LoadLine load=state /></div>
+        {move || (state.get() == Load::Ready).then(|| slot.try_update_value(Option::take).flatten())}
+    }
+}
+
+/// A page whose code is loaded on demand: a staff page, or the password page.
+#[component]
+pub fn LazyPage(page: Page) -> impl IntoView {
+    super::require_sign_in();
+    let view = if page.screen == Screen::Password {
+        leptos::either::Either::Left(lazy_view(move || super::manage::page_view(page)))
+    } else {
+        leptos::either::Either::Right(lazy_view(move || super::staff::page_view(page)))
+    };
+    view! {
         <Header />
-        <div class="staff-frame">
-            <main class="page">
-                <LoadLine load />
-            </main>
-            {move || (load.get() == Load::Ready).then(|| slot.try_update_value(Option::take).flatten())}
-        </div>
+        <div class="lazy-frame">{view}</div>
     }
 }

@@ -1,11 +1,12 @@
 //! One module per screen. Member and leader screens are in the first download; staff
-//! screens (`staff`) are loaded on demand through `lazy`.
+//! screens (`staff`) and what needs the network anyway (`manage`: the password page, the
+//! roster tools) are loaded on demand through `lazy`.
 
 pub mod home;
 pub mod lazy;
 pub mod login;
+mod manage;
 pub mod not_found;
-pub mod password;
 mod staff;
 pub mod team;
 pub mod visit_form;

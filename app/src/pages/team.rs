@@ -1,32 +1,49 @@
-//! A team: its roster (each person's affiliation and last sync), what it lacks under the
-//! plan's composition rule, and, for whoever keeps the roster (its leader, commune staff),
-//! adding people, changing affiliations, choosing the leader and taking people off. The
-//! leader's home. Offline it shows the roster as last read online, with its time.
+//! A team: its roster (each person's affiliation and last sync) and what it lacks under the
+//! plan's composition rule. The leader's home. Offline it shows the roster as last read
+//! online, with its time. Whoever keeps the roster (its leader, commune staff) gets the tools
+//! to add people, change affiliations, choose the leader and take people off: they need the
+//! network, so their code is loaded on demand (`pages::manage`).
 
 use leptos::either::Either;
-use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use uuid::Uuid;
 
-use crate::api::client::{self, ClientError, Method};
-use crate::api::{AddedMember, MemberChange, NewMember, RosterEntry, TeamDetail};
-use crate::components::common::{
-    affiliation_text, confirm, failure_text, gap_text, IssuedPassword, Load, LoadLine,
-};
+use crate::api::client::{self, ClientError};
+use crate::api::{RosterEntry, TeamDetail};
+use crate::components::common::{affiliation_text, gap_text, Load, LoadLine};
 use crate::components::header::Header;
 use crate::components::status_line::StatusLine;
 use crate::domain::policy::{self, Action};
-use crate::domain::team::{Affiliation, Position};
+use crate::domain::team::Position;
 use crate::domain::time::{format_date_time, now_ms, Date};
 use crate::i18n::{t_string, use_i18n};
 use crate::offline::store;
 use crate::router::{follow, use_nav};
 use crate::Session;
 
-/// A change to the roster under way: when done, maybe a (name, one-time password) to show.
-type Change = std::pin::Pin<
-    Box<dyn std::future::Future<Output = Result<Option<(String, String)>, ClientError>>>,
->;
+/// One person on the roster: name, leader mark, affiliation, phone, last sync.
+#[component]
+pub fn RosterLine(entry: RosterEntry) -> impl IntoView {
+    let i18n = use_i18n();
+    let is_leader = entry.position == Position::Leader;
+    view! {
+        <p>
+            <strong>{entry.name.clone()}</strong>
+            {is_leader.then(|| view! { " " <span class="chip chip-sent">{t_string!(i18n, roster_leader)}</span> })}
+        </p>
+        <p class="hint">
+            {affiliation_text(i18n, entry.affiliation)} " · "
+            <a href=format!("tel:{}", entry.phone)>{entry.phone.clone()}</a>
+        </p>
+        <p class="hint" data-testid="last-sync">
+            {match entry.last_sync_at {
+                Some(at) => format!("{} {}", t_string!(i18n, roster_last_sync), format_date_time(at)),
+                None => t_string!(i18n, roster_never_synced).to_string(),
+            }}
+            {entry.must_change_password.then(|| format!(" · {}", t_string!(i18n, roster_password_pending)))}
+        </p>
+    }
+}
 
 /// `/teams/{id}`
 #[component]
@@ -40,8 +57,6 @@ pub fn TeamPage(param: Option<String>) -> impl IntoView {
     let detail = RwSignal::new(None::<TeamDetail>);
     let kept_at = RwSignal::new(None::<i64>);
     let load = RwSignal::new(Load::Loading);
-    let issued = RwSignal::new(None::<(String, String)>);
-    let problem = RwSignal::new(None::<&'static str>);
     let reload = RwSignal::new(0u32);
 
     let actor = move || session.profile.with(|p| p.as_ref().map(|p| p.actor()));
@@ -52,9 +67,7 @@ pub fn TeamPage(param: Option<String>) -> impl IntoView {
             == team
     };
     let may_keep = move || {
-        load.get() == Load::Ready
-            && kept_at.get().is_none()
-            && actor().is_some_and(|a| policy::may(&a, Action::ManageRoster))
+        kept_at.get().is_none() && actor().is_some_and(|a| policy::may(&a, Action::ManageRoster))
     };
     let team_person = move || actor().is_some_and(|a| a.role.is_team());
 
@@ -90,130 +103,6 @@ pub fn TeamPage(param: Option<String>) -> impl IntoView {
         });
     });
 
-    // Every change answers with what changed; the page then reads the team again.
-    let act = move |work: Change| {
-        problem.set(None);
-        leptos::task::spawn_local(async move {
-            match work.await {
-                Ok(password) => {
-                    if password.is_some() {
-                        issued.set(password);
-                    }
-                    reload.update(|n| *n += 1);
-                }
-                Err(error) => problem.set(Some(failure_text(i18n, &error))),
-            }
-        });
-    };
-
-    let change = move |user: Uuid, change: MemberChange| {
-        let Some(team) = team else { return };
-        act(Box::pin(async move {
-            client::call::<_, RosterEntry>(
-                Method::Patch,
-                &format!("/api/teams/{team}/members/{user}"),
-                Some(&change),
-            )
-            .await
-            .map(|_| None)
-        }));
-    };
-    let remove = move |user: Uuid, name: String| {
-        let Some(team) = team else { return };
-        if !confirm(&format!(
-            "{} {name}?",
-            t_string!(i18n, roster_remove_confirm)
-        )) {
-            return;
-        }
-        act(Box::pin(async move {
-            client::call::<(), ()>(
-                Method::Delete,
-                &format!("/api/teams/{team}/members/{user}"),
-                None,
-            )
-            .await
-            .map(|_| None)
-        }));
-    };
-
-    let name = RwSignal::new(String::new());
-    let phone = RwSignal::new(String::new());
-    let affiliation = RwSignal::new(Affiliation::YouthUnion);
-    let leader = RwSignal::new(false);
-    let add = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        let Some(team) = team else { return };
-        let new = NewMember {
-            name: name.get_untracked(),
-            phone: phone.get_untracked(),
-            affiliation: affiliation.get_untracked(),
-            leader: leader.get_untracked(),
-        };
-        act(Box::pin(async move {
-            let added: AddedMember =
-                client::post(&format!("/api/teams/{team}/members"), &new).await?;
-            name.set(String::new());
-            phone.set(String::new());
-            leader.set(false);
-            Ok(added
-                .one_time_password
-                .map(|password| (added.member.name, password)))
-        }));
-    };
-
-    let roster_row = move |entry: RosterEntry| {
-        let user = entry.user_id;
-        let is_leader = entry.position == Position::Leader;
-        let who = entry.name.clone();
-        view! {
-            <li class="roster-entry" data-testid="roster-entry" data-user-id=user.to_string()>
-                <p>
-                    <strong>{entry.name.clone()}</strong>
-                    {is_leader.then(|| view! { " " <span class="chip chip-sent">{t_string!(i18n, roster_leader)}</span> })}
-                </p>
-                <p class="hint">
-                    {affiliation_text(i18n, entry.affiliation)} " · "
-                    <a href=format!("tel:{}", entry.phone)>{entry.phone.clone()}</a>
-                </p>
-                <p class="hint" data-testid="last-sync">
-                    {match entry.last_sync_at {
-                        Some(at) => format!("{} {}", t_string!(i18n, roster_last_sync), format_date_time(at)),
-                        None => t_string!(i18n, roster_never_synced).to_string(),
-                    }}
-                    {entry.must_change_password.then(|| format!(" · {}", t_string!(i18n, roster_password_pending)))}
-                </p>
-                {move || may_keep().then(|| view! {
-                    <p class="row-actions">
-                        <select aria-label=t_string!(i18n, roster_affiliation)
-                            on:change=move |ev| {
-                                if let Some(a) = Affiliation::parse(&event_target_value(&ev)) {
-                                    change(user, MemberChange { affiliation: Some(a), position: None });
-                                }
-                            }>
-                            {Affiliation::ALL.into_iter().map(|a| view! {
-                                <option value=a.as_str() selected=a == entry.affiliation>{affiliation_text(i18n, a)}</option>
-                            }).collect_view()}
-                        </select>
-                        {(!is_leader).then(|| view! {
-                            <button type="button" class="small-button" data-testid="make-leader"
-                                on:click=move |_| change(user, MemberChange { affiliation: None, position: Some(Position::Leader) })>
-                                {t_string!(i18n, roster_make_leader)}
-                            </button>
-                        })}
-                        <button type="button" class="small-button" data-testid="remove-member"
-                            on:click={
-                                let who = who.clone();
-                                move |_| remove(user, who.clone())
-                            }>
-                            {t_string!(i18n, roster_remove)}
-                        </button>
-                    </p>
-                })}
-            </li>
-        }
-    };
-
     view! {
         <Header />
         {move || team_person().then(|| view! { <StatusLine /> })}
@@ -225,6 +114,7 @@ pub fn TeamPage(param: Option<String>) -> impl IntoView {
                     format!("{} {no} {date}", t_string!(i18n, team_decision))
                 });
                 let gaps = d.team.gaps.clone();
+                let roster = d.roster.clone();
                 view! {
                     <h1 class="section-title" data-testid="team-name">{d.team.name.clone()}</h1>
                     <p class="hint">{d.team.unit.name.clone()} " · " {d.commune.name.clone()}</p>
@@ -242,43 +132,24 @@ pub fn TeamPage(param: Option<String>) -> impl IntoView {
                             </div>
                         })
                     }}
-                    <h2 class="section-title">{t_string!(i18n, roster_title)} " (" {d.roster.len()} ")"</h2>
-                    <ul class="roster" data-testid="roster">
-                        {d.roster.into_iter().map(roster_row).collect_view()}
-                    </ul>
+                    <h2 class="section-title">{t_string!(i18n, roster_title)} " (" {roster.len()} ")"</h2>
+                    {if may_keep() {
+                        let team = d.team.id;
+                        Either::Left(super::lazy::lazy_view(move || super::manage::roster_panel(team, roster, reload)))
+                    } else {
+                        Either::Right(view! {
+                            <ul class="roster" data-testid="roster">
+                                {roster.into_iter().map(|entry| {
+                                    let id = entry.user_id.to_string();
+                                    view! {
+                                    <li class="roster-entry" data-testid="roster-entry" data-user-id=id>
+                                        <RosterLine entry />
+                                    </li>
+                                }}).collect_view()}
+                            </ul>
+                        })
+                    }}
                 }
-            })}
-            {move || problem.get().map(|text| view! { <p class="error-summary" role="alert" data-testid="team-error">{text}</p> })}
-            {move || issued.get().map(|(who, password)| view! { <IssuedPassword name=who password /> })}
-            {move || may_keep().then(|| view! {
-                <form class="add-member" on:submit=add novalidate=true data-testid="add-member">
-                    <h2 class="section-title">{t_string!(i18n, roster_add_title)}</h2>
-                    <label for="member-name">{t_string!(i18n, roster_name)}</label>
-                    <input id="member-name" type="text" autocomplete="off"
-                        prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
-                    <label for="member-phone">{t_string!(i18n, login_phone)}</label>
-                    <input id="member-phone" type="tel" inputmode="tel" autocomplete="off"
-                        prop:value=move || phone.get() on:input=move |ev| phone.set(event_target_value(&ev)) />
-                    <label for="member-affiliation">{t_string!(i18n, roster_affiliation)}</label>
-                    <select id="member-affiliation"
-                        on:change=move |ev| {
-                            if let Some(a) = Affiliation::parse(&event_target_value(&ev)) {
-                                affiliation.set(a);
-                            }
-                        }>
-                        {Affiliation::ALL.into_iter().map(|a| view! {
-                            <option value=a.as_str() selected=move || affiliation.get() == a>{affiliation_text(i18n, a)}</option>
-                        }).collect_view()}
-                    </select>
-                    <label class="check">
-                        <input type="checkbox" id="member-leader" prop:checked=move || leader.get()
-                            on:change=move |ev| leader.set(event_target_checked(&ev)) />
-                        <span>{t_string!(i18n, roster_as_leader)}</span>
-                    </label>
-                    <button type="submit" class="primary-button wide" data-testid="add-member-submit">
-                        {t_string!(i18n, roster_add)}
-                    </button>
-                </form>
             })}
         </main>
         {move || (team_person() && own_team()).then(|| view! {

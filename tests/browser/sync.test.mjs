@@ -45,7 +45,7 @@ test("two tabs of one member log visits offline; online again, all arrive once",
 test("visits logged after the session expired wait untouched and go out after sign-in", async () => {
   const context = await phone(env.browser);
   const page = await context.newPage();
-  await signIn(page, env.server.base, "0900000031");
+  await signIn(page, env.server.base, "0900000034");
   await shellCached(page);
   // The server ends the session; the device does not know yet.
   await page.evaluate(() => fetch("/api/auth/logout", { method: "POST" }));
@@ -64,7 +64,7 @@ test("visits logged after the session expired wait untouched and go out after si
 
   await page.click("[data-testid=sync-error] a[href='/login']");
   await page.waitForURL(`${env.server.base}/login`);
-  assert.equal(await page.inputValue("#phone"), "0900000031");
+  assert.equal(await page.inputValue("#phone"), "0900000034");
   await page.fill("#password", PASSWORD);
   await page.click("form button[type=submit]");
   await page.waitForURL(`${env.server.base}/`);

@@ -11,7 +11,7 @@ test("the app is Vietnamese by default and switches to English, remembered offli
   const context = await phone(env.browser);
   const page = await context.newPage();
   const base = env.server.base;
-  await signIn(page, base, "0900000021");
+  await signIn(page, base, "0900000022");
   assert.match(await page.textContent("[data-testid=log-visit]"), /Ghi lượt hỗ trợ/);
 
   await page.click("[data-testid=switch-language]");

@@ -1,5 +1,6 @@
-//! Changing one's own password. A user whose password was set by someone else (a new account,
-//! a reset) lands here after signing in and can do nothing else until it is changed.
+//! `/password`: changing one's own password. A user whose password was set by someone else
+//! (a new account, a reset) lands here after signing in and can do nothing else until it is
+//! changed. Drawn inside the lazy frame, which shows the header.
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -7,7 +8,6 @@ use leptos::prelude::*;
 use crate::api::client;
 use crate::api::PasswordChange;
 use crate::components::common::failure_text;
-use crate::components::header::Header;
 use crate::i18n::{t_string, use_i18n};
 use crate::offline::store;
 use crate::router::use_nav;
@@ -16,7 +16,6 @@ use crate::Session;
 /// `/password`
 #[component]
 pub fn PasswordPage() -> impl IntoView {
-    super::require_sign_in();
     let i18n = use_i18n();
     let session = expect_context::<Session>();
     let nav = use_nav();
@@ -66,7 +65,6 @@ pub fn PasswordPage() -> impl IntoView {
     };
 
     view! {
-        <Header />
         <main class="page narrow">
             <h1 class="section-title">{t_string!(i18n, password_title)}</h1>
             {move || forced().then(|| view! {

@@ -1,0 +1,29 @@
+//! What needs the network anyway, loaded on demand (the `manage` split module, see
+//! `pages::lazy`): the password page, and the tools that keep a team's roster.
+
+mod password;
+mod roster;
+
+use leptos::prelude::*;
+use leptos::wasm_split::SplitLoaderError;
+use uuid::Uuid;
+
+use crate::api::RosterEntry;
+use crate::router::Page;
+
+/// The password page.
+#[leptos::wasm_split::wasm_split(manage, wasm_split_path = ::leptos::wasm_split, fallible)]
+pub fn page_view(page: Page) -> Result<AnyView, SplitLoaderError> {
+    let _ = page;
+    Ok(view! { <password::PasswordPage /> }.into_any())
+}
+
+/// The roster of a team with the tools to keep it; `reload` is bumped after each change.
+#[leptos::wasm_split::wasm_split(manage, wasm_split_path = ::leptos::wasm_split, fallible)]
+pub fn roster_panel(
+    team: Uuid,
+    roster: Vec<RosterEntry>,
+    reload: RwSignal<u32>,
+) -> Result<AnyView, SplitLoaderError> {
+    Ok(view! { <roster::RosterPanel team roster reload /> }.into_any())
+}
