@@ -1,5 +1,5 @@
 // Test support: start and stop the real `sotay` binary, launch Debian's Chromium.
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -28,20 +28,29 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** The real server process, on a fixed port and database so it can be killed and restarted. */
 export class Server {
-  constructor(port, db) {
+  constructor(port, db, { demo = true } = {}) {
     this.port = port;
     this.db = db ?? join(mkdtempSync(join(tmpdir(), "sotay-e2e-")), "sotay.db");
     this.base = `http://127.0.0.1:${port}`;
+    this.demo = demo;
     this.process = null;
     this.log = "";
   }
 
-  static async create() {
-    return new Server(await freePort());
+  static async create(options) {
+    return new Server(await freePort(), undefined, options);
+  }
+
+  /** Runs a `sotay` command on this server's database, with `input` on standard input. */
+  cli(args, input = "") {
+    const run = spawnSync(BIN, [...args, "--db", this.db], { input, encoding: "utf8" });
+    if (run.status !== 0) throw new Error(`sotay ${args.join(" ")}: ${run.stderr}`);
+    return run.stdout;
   }
 
   async start() {
-    const args = ["serve", "--addr", `127.0.0.1:${this.port}`, "--db", this.db, "--demo", "--site-root", SITE];
+    const args = ["serve", "--addr", `127.0.0.1:${this.port}`, "--db", this.db, "--site-root", SITE];
+    if (this.demo) args.push("--demo");
     this.process = spawn(BIN, args, { stdio: ["ignore", "pipe", "pipe"] });
     const collect = (chunk) => {
       this.log += chunk.toString();
@@ -118,15 +127,37 @@ export async function hydrated(page) {
   await page.waitForSelector("body[data-hydrated='true']", { timeout: 20_000 });
 }
 
-/** Signs in through the form and waits for the main screen. */
+/** Signs in through the form and waits for the member's main screen. */
 export async function signIn(page, base, phoneNumber) {
+  await signInAs(page, base, phoneNumber, PASSWORD, /^\/$/);
+  await page.waitForSelector("[data-testid=status-line]");
+}
+
+/** Signs in through the form and waits to land on a path matching `landing`; returns it. */
+export async function signInAs(page, base, phoneNumber, password, landing) {
   await page.goto(`${base}/login`);
   await hydrated(page);
   await page.fill("#phone", phoneNumber);
-  await page.fill("#password", PASSWORD);
+  await page.fill("#password", password);
   await page.click("form button[type=submit]");
-  await page.waitForURL(`${base}/`);
-  await page.waitForSelector("[data-testid=status-line]");
+  await page.waitForURL((url) => landing.test(url.pathname), { timeout: 20_000 });
+  return new URL(page.url()).pathname;
+}
+
+/** Signs out through the header and waits for the sign-in page. */
+export async function signOut(page, base) {
+  await page.click("[data-testid=sign-out]");
+  await page.waitForURL(`${base}/login`);
+}
+
+/** On the password page a user given a one-time password sets their own, and lands home. */
+export async function changePassword(page, current, chosen, landing) {
+  await page.waitForSelector("[data-testid=password-form]", { timeout: 30_000 });
+  await page.fill("#current", current);
+  await page.fill("#new", chosen);
+  await page.fill("#again", chosen);
+  await page.click("[data-testid=password-form] button[type=submit]");
+  await page.waitForURL((url) => landing.test(url.pathname), { timeout: 20_000 });
 }
 
 /** Waits until the service worker controls the page and has precached the whole shell. */
@@ -161,11 +192,11 @@ export async function logVisit(page, { head, address, activities, note = "" }) {
  * Registers a browser and a real server for the tests of one file, started before them and
  * stopped after. Returns live getters: `env.browser`, `env.server`.
  */
-export function useBrowserAndServer() {
+export function useBrowserAndServer(options) {
   const env = { browser: null, server: null };
   before(async () => {
     env.browser = await launchBrowser();
-    env.server = await Server.create();
+    env.server = await Server.create(options);
     await env.server.start();
   });
   after(async () => {

@@ -9,8 +9,9 @@
 //!    password and sign out: [`Refusal::PasswordChangeRequired`].
 //! 3. A closed account may only send the visits its phone logged before it was closed
 //!    ([`Refusal::AccountClosed`] for everything else); the server checks the visits' times.
-//! 4. Reading oneself, changing one's password and reading the activity catalogue are for
-//!    every account.
+//! 4. Reading oneself, changing one's password, reading the activity catalogue and pulling
+//!    one's feed (the catalogue, and for people on a team their roster and households) are
+//!    for every account.
 //! 5. Every other action has a table (in [`grant`]) of the roles that may do it. A role not
 //!    in it is refused ([`Refusal::NotPermitted`]) whatever the record.
 //! 6. A role that may act gets the scope of its place: administrators the whole deployment,

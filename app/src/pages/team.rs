@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::api::client::{self, ClientError};
 use crate::api::{RosterEntry, TeamDetail};
-use crate::components::common::{affiliation_text, gap_text, Load, LoadLine};
+use crate::components::common::{affiliation_text, gap_text, IssuedPassword, Load, LoadLine};
 use crate::components::header::Header;
 use crate::components::status_line::StatusLine;
 use crate::domain::policy::{self, Action};
@@ -58,6 +58,7 @@ pub fn TeamPage(param: Option<String>) -> impl IntoView {
     let kept_at = RwSignal::new(None::<i64>);
     let load = RwSignal::new(Load::Loading);
     let reload = RwSignal::new(0u32);
+    let issued = RwSignal::new(None::<(String, String)>);
 
     let actor = move || session.profile.with(|p| p.as_ref().map(|p| p.actor()));
     let own_team = move || {
@@ -135,7 +136,7 @@ pub fn TeamPage(param: Option<String>) -> impl IntoView {
                     <h2 class="section-title">{t_string!(i18n, roster_title)} " (" {roster.len()} ")"</h2>
                     {if may_keep() {
                         let team = d.team.id;
-                        Either::Left(super::lazy::lazy_view(move || super::manage::roster_panel(team, roster, reload)))
+                        Either::Left(super::lazy::lazy_view(move || super::manage::roster_panel(team, roster, reload, issued)))
                     } else {
                         Either::Right(view! {
                             <ul class="roster" data-testid="roster">
@@ -151,6 +152,7 @@ pub fn TeamPage(param: Option<String>) -> impl IntoView {
                     }}
                 }
             })}
+            {move || issued.get().map(|(who, password)| view! { <IssuedPassword name=who password /> })}
         </main>
         {move || (team_person() && own_team()).then(|| view! {
             <footer class="action-bar">

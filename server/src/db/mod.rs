@@ -113,11 +113,15 @@ impl StoreError {
 /// WAL lets readers work while the writer commits. `synchronous = FULL` makes a commit durable
 /// before it returns, even across power loss: the server acknowledges a pushed visit only after
 /// its commit, so that acknowledgement must never be undone (see docs/sync-protocol.md).
+/// Transactions begin `IMMEDIATE`, taking the write lock first: a deferred one that read and
+/// then wrote would fail at once ("database is locked", no waiting) if another process — the
+/// command line, a second server — committed in between; an immediate one waits its turn.
 pub fn connect(path: &Path) -> Result<Connection, DbError> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent)?;
     }
-    let conn = Connection::open(path)?;
+    let mut conn = Connection::open(path)?;
+    conn.set_transaction_behavior(rusqlite::TransactionBehavior::Immediate);
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;

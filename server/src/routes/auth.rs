@@ -26,7 +26,7 @@ use crate::state::AppState;
     responses(
         (status = 200, body = Profile, description = "Signed in; the session cookie is set"),
         (status = 401, body = app::api::ErrorBody, description = "wrong_credentials"),
-        (status = 422, body = app::api::ErrorBody, description = "invalid_body: not a phone number, or a missing field"),
+        (status = 422, body = app::api::ErrorBody, description = "phone_invalid: not a phone number; invalid_body: a missing field"),
         (status = 429, body = app::api::ErrorBody, description = "rate_limited: too many attempts for this phone number or from this address; wait `Retry-After` seconds"),
     ))]
 pub async fn login(

@@ -36,7 +36,11 @@ fn activity_name(raw: &str, field: &'static str) -> Result<String, ApiError> {
 /// The activities the form offers in the user's province (the national list and the
 /// province's own, without the retired ones), in display order.
 #[utoipa::path(get, path = "/api/catalogue", tag = "catalogue",
-    responses((status = 200, body = Catalogue), (status = 401, body = app::api::ErrorBody)))]
+    responses(
+        (status = 200, body = Catalogue),
+        (status = 401, body = app::api::ErrorBody),
+        (status = 403, body = app::api::ErrorBody, description = "password_change_required, account_closed"),
+    ))]
 pub async fn catalogue(
     State(state): State<AppState>,
     principal: Principal,

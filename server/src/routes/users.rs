@@ -18,6 +18,18 @@ use crate::db::users::NewStaff;
 use crate::error::{ApiError, ApiJson};
 use crate::state::AppState;
 
+/// One's own account is not changed here (one's password: `POST /api/auth/password`):
+/// closing, resetting or moving oneself is for someone above.
+fn not_own(principal: &Principal, id: Uuid) -> Result<(), ApiError> {
+    if id == principal.id() {
+        return Err(ApiError::Conflict {
+            code: "own_account",
+            message: "ask someone above you to change your own account",
+        });
+    }
+    Ok(())
+}
+
 /// `GET /api/users` query.
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
 pub struct UsersQuery {
@@ -95,6 +107,7 @@ pub async fn create(
         (status = 401, body = app::api::ErrorBody),
         (status = 403, body = app::api::ErrorBody, description = "forbidden, role_not_below"),
         (status = 404, body = app::api::ErrorBody, description = "no such account in the user's scope"),
+        (status = 409, body = app::api::ErrorBody, description = "own_account: not one's own account"),
         (status = 422, body = app::api::ErrorBody, description = "name_required, name_too_long"),
     ))]
 pub async fn change(
@@ -104,12 +117,7 @@ pub async fn change(
     ApiJson(change): ApiJson<UserChange>,
 ) -> Result<Json<UserSummary>, ApiError> {
     let scope = principal.scope(Action::ManageUsers)?;
-    if id == principal.id() {
-        return Err(ApiError::Conflict {
-            code: "own_account",
-            message: "ask someone above you to change your own account",
-        });
-    }
+    not_own(&principal, id)?;
     let change = UserChange {
         name: input::optional_name(change.name.as_deref(), "name")?,
         active: change.active,
@@ -131,6 +139,7 @@ pub async fn change(
         (status = 401, body = app::api::ErrorBody),
         (status = 403, body = app::api::ErrorBody, description = "forbidden, role_not_below"),
         (status = 404, body = app::api::ErrorBody),
+        (status = 409, body = app::api::ErrorBody, description = "own_account: one's own password is changed with POST /api/auth/password"),
     ))]
 pub async fn reset_password(
     State(state): State<AppState>,
@@ -138,6 +147,7 @@ pub async fn reset_password(
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<IssuedPassword>, ApiError> {
     let scope = principal.scope(Action::ManageUsers)?;
+    not_own(&principal, id)?;
     let password = one_time_password();
     let hash = state.hasher.hash(password.clone()).await;
     Ok(Json(
@@ -158,7 +168,7 @@ pub async fn reset_password(
         (status = 401, body = app::api::ErrorBody),
         (status = 403, body = app::api::ErrorBody, description = "forbidden, role_not_below"),
         (status = 404, body = app::api::ErrorBody, description = "no such account or team in the user's scope"),
-        (status = 409, body = app::api::ErrorBody, description = "already_on_team, account_closed"),
+        (status = 409, body = app::api::ErrorBody, description = "already_on_team, account_closed, own_account"),
         (status = 422, body = app::api::ErrorBody, description = "not_team_person"),
     ))]
 pub async fn move_user(
@@ -168,6 +178,7 @@ pub async fn move_user(
     ApiJson(target): ApiJson<MoveUser>,
 ) -> Result<Json<UserSummary>, ApiError> {
     let scope = principal.scope(Action::ManageUsers)?;
+    not_own(&principal, id)?;
     Ok(Json(
         state
             .store

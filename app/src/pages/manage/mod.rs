@@ -18,12 +18,15 @@ pub fn page_view(page: Page) -> Result<AnyView, SplitLoaderError> {
     Ok(view! { <password::PasswordPage /> }.into_any())
 }
 
-/// The roster of a team with the tools to keep it; `reload` is bumped after each change.
+/// The roster of a team with the tools to keep it. After each change `reload` is bumped (the
+/// page reads the team again and draws a new panel); a one-time password to show goes to
+/// `issued`, which the page keeps across that.
 #[leptos::wasm_split::wasm_split(manage, wasm_split_path = ::leptos::wasm_split, fallible)]
 pub fn roster_panel(
     team: Uuid,
     roster: Vec<RosterEntry>,
     reload: RwSignal<u32>,
+    issued: RwSignal<Option<(String, String)>>,
 ) -> Result<AnyView, SplitLoaderError> {
-    Ok(view! { <roster::RosterPanel team roster reload /> }.into_any())
+    Ok(view! { <roster::RosterPanel team roster reload issued /> }.into_any())
 }

@@ -10,6 +10,7 @@ use crate::api::PasswordChange;
 use crate::components::common::failure_text;
 use crate::i18n::{t_string, use_i18n};
 use crate::offline::store;
+use crate::offline::sync_client::SyncStatus;
 use crate::router::use_nav;
 use crate::Session;
 
@@ -18,6 +19,7 @@ use crate::Session;
 pub fn PasswordPage() -> impl IntoView {
     let i18n = use_i18n();
     let session = expect_context::<Session>();
+    let sync = expect_context::<SyncStatus>();
     let nav = use_nav();
     let current = RwSignal::new(String::new());
     let new = RwSignal::new(String::new());
@@ -57,6 +59,8 @@ pub fn PasswordPage() -> impl IntoView {
                     }
                     let home = profile.as_ref().map(|p| p.home());
                     session.profile.set(profile);
+                    // What waited for the password (the catalogue, the outbox) goes now.
+                    sync.kick();
                     nav.go(home.as_deref().unwrap_or("/"));
                 }
                 Err(error) => problem.set(Some(failure_text(i18n, &error))),

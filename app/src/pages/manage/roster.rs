@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::api::client::{self, ClientError, Method};
 use crate::api::{AddedMember, MemberChange, NewMember, RosterEntry};
-use crate::components::common::{affiliation_text, confirm, failure_text, IssuedPassword};
+use crate::components::common::{affiliation_text, confirm, failure_text};
 use crate::domain::team::{Affiliation, Position};
 use crate::i18n::{t_string, use_i18n};
 use crate::pages::team::RosterLine;
@@ -20,9 +20,13 @@ type Change = Pin<Box<dyn Future<Output = Result<Option<(String, String)>, Clien
 
 /// The roster with its tools.
 #[component]
-pub fn RosterPanel(team: Uuid, roster: Vec<RosterEntry>, reload: RwSignal<u32>) -> impl IntoView {
+pub fn RosterPanel(
+    team: Uuid,
+    roster: Vec<RosterEntry>,
+    reload: RwSignal<u32>,
+    issued: RwSignal<Option<(String, String)>>,
+) -> impl IntoView {
     let i18n = use_i18n();
-    let issued = RwSignal::new(None::<(String, String)>);
     let problem = RwSignal::new(None::<&'static str>);
 
     // Every change answers with what changed; the page then reads the team again.
@@ -31,9 +35,7 @@ pub fn RosterPanel(team: Uuid, roster: Vec<RosterEntry>, reload: RwSignal<u32>) 
         leptos::task::spawn_local(async move {
             match work.await {
                 Ok(password) => {
-                    if password.is_some() {
-                        issued.set(password);
-                    }
+                    issued.set(password);
                     reload.update(|n| *n += 1);
                 }
                 Err(error) => problem.set(Some(failure_text(i18n, &error))),
@@ -128,7 +130,6 @@ pub fn RosterPanel(team: Uuid, roster: Vec<RosterEntry>, reload: RwSignal<u32>) 
     view! {
         <ul class="roster" data-testid="roster">{roster.into_iter().map(row).collect_view()}</ul>
         {move || problem.get().map(|text| view! { <p class="error-summary" role="alert" data-testid="team-error">{text}</p> })}
-        {move || issued.get().map(|(who, password)| view! { <IssuedPassword name=who password /> })}
         <form class="add-member" on:submit=add novalidate=true data-testid="add-member">
             <h2 class="section-title">{t_string!(i18n, roster_add_title)}</h2>
             <label for="member-name">{t_string!(i18n, roster_name)}</label>
