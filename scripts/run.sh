@@ -7,5 +7,5 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 "$ROOT/scripts/setup.sh"
 source "$ROOT/scripts/env.sh"
-cargo leptos build --release
+cargo leptos build --release --split
 exec "$ROOT/target/release/sotay" serve --demo "$@"

@@ -1,9 +1,12 @@
 //! The `sotay` command line. Every flag of `serve` can also come from the environment.
+//! Accounts are made from the shell with `sotay admin create` and `sotay user add` (see
+//! [`crate::cli`]); their password is never a flag.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use uuid::Uuid;
 
 /// Default database file, relative to the working directory.
 pub const DEFAULT_DB: &str = "data/sotay.db";
@@ -11,7 +14,18 @@ pub const DEFAULT_DB: &str = "data/sotay.db";
 /// `sotay`: the server and tools of Sổ Tay Số, the field notebook of Vietnam's community
 /// digital technology teams.
 #[derive(Debug, Parser)]
-#[command(name = "sotay", version, about, long_about = None)]
+#[command(
+    name = "sotay",
+    version,
+    about,
+    long_about = None,
+    after_help = "A new deployment, from an empty database:\n  \
+        sotay admin create --phone 0912345678 --name \"Nguyễn Văn An\" --province 52\n  \
+        sotay serve\n\n\
+        The first command creates and migrates the database, loads the national list of \
+        provinces and communes, and asks for the administrator's password twice (or reads \
+        one line from standard input when it is not a terminal)."
+)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
@@ -35,6 +49,140 @@ pub enum Command {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Make the first administrator of a deployment, or another (`sotay admin create`).
+    #[command(subcommand)]
+    Admin(AdminCommand),
+    /// Make an account of any role from the shell (`sotay user add`).
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+/// What the password of an account made from the shell is, for every `--help`.
+const PASSWORD_HELP: &str = "The password is never a flag. When standard input is a terminal, \
+    it is asked twice without echo; otherwise one line is read from standard input (the \
+    trailing newline is dropped), e.g. `printf '%s\\n' \"$PASSWORD\" | sotay ...`. It has 8 to \
+    128 characters and is not the phone number. Its owner typed it, so it need not be \
+    changed at the first sign-in.\n\n\
+    The database is created and migrated if needed, and the national list of provinces and \
+    communes is loaded into a database that has none. The creation is written to the audit \
+    log (action user_created, by the command line).";
+
+/// `sotay admin ...`.
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create an administrator of a province (the first account of a new deployment).
+    #[command(after_help = PASSWORD_HELP)]
+    Create(AdminCreateArgs),
+}
+
+/// `sotay admin create` settings.
+#[derive(Debug, Clone, Args)]
+pub struct AdminCreateArgs {
+    /// Phone number, the sign-in: 10 digits starting with 0 (spaces, dots, +84 accepted).
+    #[arg(long)]
+    pub phone: String,
+    /// Full name, e.g. "Nguyễn Văn An".
+    #[arg(long)]
+    pub name: String,
+    /// Official code of the province the administrator works in (e.g. 52 for Gia Lai).
+    #[arg(long, value_name = "CODE")]
+    pub province: String,
+    /// Database.
+    #[command(flatten)]
+    pub db: DbArgs,
+}
+
+/// `sotay user ...`.
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account of any role: staff on a unit (--unit), team people on a team (--team).
+    #[command(after_help = PASSWORD_HELP)]
+    Add(UserAddArgs),
+}
+
+/// `sotay user add` settings.
+#[derive(Debug, Clone, Args)]
+pub struct UserAddArgs {
+    /// What the account does; commune_staff, province_staff and admin need --unit, member and
+    /// leader need --team.
+    #[arg(long, value_enum)]
+    pub role: RoleArg,
+    /// Phone number, the sign-in: 10 digits starting with 0 (spaces, dots, +84 accepted).
+    #[arg(long)]
+    pub phone: String,
+    /// Full name, e.g. "Nguyễn Văn An".
+    #[arg(long)]
+    pub name: String,
+    /// Official code of the unit a staff account works in: a commune's code for
+    /// commune_staff, a province's code for province_staff and admin.
+    #[arg(long, value_name = "CODE")]
+    pub unit: Option<String>,
+    /// The team a member or leader works on (its id); the account works in the team's village
+    /// or commune. A leader becomes the team's leader (the previous one, if any, a member).
+    #[arg(long, value_name = "UUID")]
+    pub team: Option<Uuid>,
+    /// What a member or leader represents on the team [default: other].
+    #[arg(long, value_enum)]
+    pub affiliation: Option<AffiliationArg>,
+    /// Database.
+    #[command(flatten)]
+    pub db: DbArgs,
+}
+
+/// A role, as `--role` spells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[value(rename_all = "snake_case")]
+pub enum RoleArg {
+    /// Team member: logs visits (needs --team).
+    Member,
+    /// Team leader: a member who keeps the team's roster (needs --team).
+    Leader,
+    /// Commune staff: villages, teams, approvals of a commune (--unit: commune code).
+    CommuneStaff,
+    /// Province staff: the communes, catalogue and reports of a province (--unit: province code).
+    ProvinceStaff,
+    /// Administrator: the whole deployment (--unit: province code).
+    Admin,
+}
+
+impl From<RoleArg> for app::api::Role {
+    fn from(role: RoleArg) -> Self {
+        match role {
+            RoleArg::Member => Self::Member,
+            RoleArg::Leader => Self::Leader,
+            RoleArg::CommuneStaff => Self::CommuneStaff,
+            RoleArg::ProvinceStaff => Self::ProvinceStaff,
+            RoleArg::Admin => Self::Admin,
+        }
+    }
+}
+
+/// An affiliation, as `--affiliation` spells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[value(rename_all = "snake_case")]
+pub enum AffiliationArg {
+    /// Đoàn Thanh niên: the Youth Union.
+    YouthUnion,
+    /// Hội Liên hiệp Phụ nữ: the Women's Union.
+    WomensUnion,
+    /// Cán bộ thôn: a village cadre.
+    VillageCadre,
+    /// Công an: the police post.
+    Police,
+    /// Anyone else (young people with IT skills, volunteers).
+    Other,
+}
+
+impl From<AffiliationArg> for app::domain::team::Affiliation {
+    fn from(affiliation: AffiliationArg) -> Self {
+        match affiliation {
+            AffiliationArg::YouthUnion => Self::YouthUnion,
+            AffiliationArg::WomensUnion => Self::WomensUnion,
+            AffiliationArg::VillageCadre => Self::VillageCadre,
+            AffiliationArg::Police => Self::Police,
+            AffiliationArg::Other => Self::Other,
+        }
+    }
 }
 
 /// Where the database is.

@@ -2,6 +2,7 @@
 //! worker, and SQLite storage behind a narrow interface ([`db::Db`]).
 
 pub mod auth;
+pub mod cli;
 pub mod config;
 pub mod db;
 pub mod error;
