@@ -47,7 +47,7 @@ function splitFetches(page) {
   return fetched;
 }
 
-test("a province starts from an empty database and a visit logged offline arrives once", async () => {
+test("a province starts from an empty database and a visit logged offline arrives once", { timeout: 240_000 }, async () => {
   const server = await Server.create({ demo: false });
   server.cli(["admin", "create", "--phone", "0911000001", "--name", "Quản Trị Tỉnh", "--province", "52"], "quan-tri-2025\n");
   await server.start();
@@ -143,7 +143,7 @@ test("a province starts from an empty database and a visit logged offline arrive
   }
 });
 
-test("each demo role signs in and lands on its own home; staff code loads only for staff", async () => {
+test("each demo role signs in and lands on its own home; staff code loads only for staff", { timeout: 240_000 }, async () => {
   const server = await Server.create();
   await server.start();
   const base = server.base;
@@ -169,6 +169,42 @@ test("each demo role signs in and lands on its own home; staff code loads only f
       assert.deepEqual(errors, [], home.phone);
       await context.close();
     }
+  } finally {
+    await server.kill();
+  }
+});
+
+test("a team page opens offline, even for a team never opened online; a staff page says it needs the network", { timeout: 240_000 }, async () => {
+  const server = await Server.create();
+  await server.start();
+  const base = server.base;
+  try {
+    const context = await phone(browser);
+    const page = await context.newPage();
+    const errors = watchErrors(page);
+    const teamPath = await signInAs(page, base, "0900000011", PASSWORD, /^\/teams\//);
+    await page.waitForSelector("[data-testid=roster] [data-testid=roster-entry]", { timeout: 30_000 });
+    await shellCached(page);
+    await server.kill();
+
+    // The leader's own team, offline: the roster as last read online, with its time.
+    await page.goto(`${base}${teamPath}`);
+    await hydrated(page);
+    await page.waitForSelector("[data-testid=kept-at]");
+    assert.equal(await page.locator("[data-testid=roster-entry]").count(), 4);
+    assert.equal(await page.locator("[data-testid=add-member]").count(), 0, "no roster tools offline");
+
+    // Another team's page, never opened: the cached HTML of its route hydrates and says plainly
+    // that the network is needed.
+    await page.goto(`${base}/teams/0193aaaa-0000-7000-8000-000000000abc`);
+    await hydrated(page);
+    await page.waitForSelector("[data-testid=needs-network]");
+
+    // A staff page never opened on this phone: not precached; a short page says why.
+    await page.goto(`${base}/units/1`);
+    assert.match(await page.textContent("h1"), /Cần kết nối mạng/);
+    assert.deepEqual(errors, []);
+    await context.close();
   } finally {
     await server.kill();
   }

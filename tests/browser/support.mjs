@@ -73,7 +73,8 @@ export class Server {
 
   /** Stops the process for real (SIGKILL: no goodbye) and waits until it is gone. */
   async kill() {
-    if (!this.process || this.process.exitCode !== null) return;
+    // A process killed by a signal keeps `exitCode` null and sets `signalCode`.
+    if (!this.process || this.process.exitCode !== null || this.process.signalCode !== null) return;
     const exited = new Promise((r) => this.process.once("exit", r));
     this.process.kill("SIGKILL");
     await exited;

@@ -320,14 +320,14 @@ pub fn feed_team(user: Uuid) -> Option<Uuid> {
 }
 
 /// Forgets what the device kept of the user's former team (households, roster, the feed's
-/// cursor) after a move, and remembers the new team: the feed starts again from 0.
+/// cursor) after a move, and remembers the new team: the feed starts again from 0. (The team
+/// page kept for offline names its team, and is shown only for that team.)
 pub fn switch_feed_team(user: Uuid, team: Option<Uuid>) -> Result<(), StoreError> {
     let prefix = user_prefix(user);
     for key in backend::keys_with_prefix(&format!("{prefix}hh.")) {
         backend::remove(&key);
     }
     backend::remove(&format!("{prefix}roster"));
-    backend::remove(&format!("{prefix}team"));
     write(&format!("{prefix}cursor"), &0i64)?;
     write(&format!("{prefix}feed_team"), &team)
 }

@@ -211,7 +211,8 @@ pub fn VisitFormPage() -> impl IntoView {
             village_id: village.get_untracked().parse().ok(),
             withdrawn: false,
         };
-        let is_known = |code: &str| known.activities.iter().any(|a| a.code == code);
+        // A retired activity is no longer offered (the server refuses it for new visits).
+        let is_known = |code: &str| known.activities.iter().any(|a| a.code == code && a.active);
         let team_villages: Vec<i64> = profile
             .team
             .as_ref()
@@ -321,7 +322,13 @@ pub fn VisitFormPage() -> impl IntoView {
                         <p class="notice">{t_string!(i18n, form_no_catalogue)}</p>
                     })}
                     {move || {
-                        let activities = catalogue.get().map(|c| c.activities).unwrap_or_default();
+                        let activities: Vec<_> = catalogue
+                            .get()
+                            .map(|c| c.activities)
+                            .unwrap_or_default()
+                            .into_iter()
+                            .filter(|a| a.active)
+                            .collect();
                         TaskGroup::ALL
                             .into_iter()
                             .filter(|g| activities.iter().any(|a| a.task_group == *g))

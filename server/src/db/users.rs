@@ -395,6 +395,18 @@ pub fn unit_level_in_scope(
         .ok_or(StoreError::NotFound)
 }
 
+/// An account in scope that `actor` may manage (rule 8: a role below theirs), or why not.
+fn managed(
+    conn: &Connection,
+    scope: Scope,
+    actor: Actor,
+    id: Uuid,
+) -> Result<UserSummary, StoreError> {
+    let user = user_in_scope(conn, scope, id)?;
+    outranks(&actor, user.role).map_err(StoreError::Refused)?;
+    Ok(user)
+}
+
 /// Most accounts one list answer holds.
 pub const LIST_LIMIT: i64 = 500;
 
@@ -563,8 +575,7 @@ impl Store {
         self.db
             .write(move |conn| {
                 let tx = conn.transaction()?;
-                let user = user_in_scope(&tx, scope, id)?;
-                outranks(&actor, user.role).map_err(StoreError::Refused)?;
+                let user = managed(&tx, scope, actor, id)?;
                 tx.prepare_cached(SET_PASSWORD)?
                     .execute(params![id.to_string(), hash, true])?;
                 tx.prepare_cached(END_SESSIONS)?.execute([id.to_string()])?;
@@ -599,8 +610,7 @@ impl Store {
         self.db
             .write(move |conn| {
                 let tx = conn.transaction()?;
-                let user = user_in_scope(&tx, scope, id)?;
-                outranks(&actor, user.role).map_err(StoreError::Refused)?;
+                let user = managed(&tx, scope, actor, id)?;
                 let now = now_of(&by);
                 let key = id.to_string();
                 if let Some(name) = &change.name {
@@ -662,8 +672,7 @@ impl Store {
         self.db
             .write(move |conn| {
                 let tx = conn.transaction()?;
-                let user = user_in_scope(&tx, scope, id)?;
-                outranks(&actor, user.role).map_err(StoreError::Refused)?;
+                let user = managed(&tx, scope, actor, id)?;
                 if !user.role.is_team() {
                     return Err(StoreError::invalid(
                         "not_team_person",
