@@ -484,6 +484,15 @@ mod tests {
     }
 
     #[test]
+    fn everyone_who_keeps_a_roster_outranks_the_member_accounts_it_makes() {
+        for role in Role::ALL {
+            if may(&actor(role), Action::ManageRoster) {
+                assert!(outranks(&actor(role), Role::Member).is_ok(), "{role:?}");
+            }
+        }
+    }
+
+    #[test]
     fn staff_without_a_place_reach_nothing() {
         let mut staff = actor(Role::CommuneStaff);
         staff.commune = None;
