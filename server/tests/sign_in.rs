@@ -10,36 +10,27 @@ use common::{COMMUNE_STAFF, MEMBER, OTHER_MEMBER, PASSWORD};
 use reqwest::StatusCode;
 use serde_json::json;
 use server::config::ServeArgs;
-use server::startup::Application;
 
 /// A phone number no demo account has.
 const UNKNOWN: &str = "0987650000";
 /// A wrong password, distinctive enough to be searched for in the audit log.
 const WRONG: &str = "sai-mat-khau-7319";
 
-struct Server {
-    base: String,
-    db: std::path::PathBuf,
-    _dir: tempfile::TempDir,
+/// The real server (`common::TestApp`) with the sign-in checks these tests need.
+struct Server(common::TestApp);
+
+impl std::ops::Deref for Server {
+    type Target = common::TestApp;
+
+    fn deref(&self) -> &common::TestApp {
+        &self.0
+    }
 }
 
 impl Server {
     /// The server with demo data and the given settings.
     async fn spawn(configure: impl FnOnce(&mut ServeArgs)) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("test.db");
-        let mut args = ServeArgs::for_db(db.clone());
-        args.demo = true;
-        args.site_root = Some(dir.path().join("no-site"));
-        configure(&mut args);
-        let app = Application::build(args).await.expect("server starts");
-        let base = format!("http://127.0.0.1:{}", app.port());
-        tokio::spawn(app.run_until_stopped());
-        Self {
-            base,
-            db,
-            _dir: dir,
-        }
+        Server(common::TestApp::spawn_with(configure).await)
     }
 
     /// One sign-in attempt, optionally claiming to come from `forwarded_for`.

@@ -22,11 +22,17 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn spawn() -> Self {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// The server with demo data, after `configure` changed its settings.
+    pub async fn spawn_with(configure: impl FnOnce(&mut ServeArgs)) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("test.db");
         let mut args = ServeArgs::for_db(db.clone());
         args.demo = true;
         args.site_root = Some(dir.path().join("no-site"));
+        configure(&mut args);
         let app = Application::build(args).await.expect("server starts");
         let base = format!("http://127.0.0.1:{}", app.port());
         tokio::spawn(app.run_until_stopped());
