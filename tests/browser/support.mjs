@@ -165,7 +165,12 @@ export async function changePassword(page, current, chosen, landing) {
 export async function shellCached(page) {
   await page.waitForFunction(
     async () => {
-      if (!navigator.serviceWorker.controller) return false;
+      // Controlling and done activating: `clients.claim()` runs inside `activate`, so a page can
+      // have a controller whose state is still "activating".
+      const controller = navigator.serviceWorker.controller;
+      if (!controller || controller.state !== "activated") return false;
+      const registration = await navigator.serviceWorker.getRegistration();
+      if (!registration || registration.installing || registration.waiting) return false;
       const names = await caches.keys();
       const name = names.find((n) => n.startsWith("sotay-shell-"));
       if (!name) return false;
