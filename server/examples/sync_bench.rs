@@ -58,11 +58,15 @@ fn record(i: usize) -> VisitRecord {
         id: Uuid::now_v7(),
         version: 1,
         base_version: 0,
+        revision: None,
+        base_revision: None,
         household: HouseholdInput {
             id: Uuid::now_v7(),
             head_name: name,
             address: format!("Số {}, xóm {}, đường liên thôn", i % 300 + 1, i % 12 + 1),
             phone: Some(format!("09{:08}", i % 100_000_000)),
+            phone_consent: true,
+            business: false,
         },
         visited_at: 1_770_000_000_000 + (i as i64) * 60_000,
         activities: vec![
@@ -74,6 +78,7 @@ fn record(i: usize) -> VisitRecord {
         note: "Hộ có điện thoại thông minh, con trai hỗ trợ thêm; hẹn kiểm tra lại tài khoản sau một tuần.".into(),
         village_id: None,
         withdrawn: false,
+        difficulty: None,
     }
 }
 

@@ -129,6 +129,8 @@ impl World {
                 head_name: "Nguyễn Văn An".into(),
                 address: "Số 1".into(),
                 phone: None,
+                phone_consent: true,
+                business: false,
             },
             visited_at: 1_770_000_000_000,
             activities: vec![ActivityDone {
@@ -141,6 +143,7 @@ impl World {
             note: rev.content.clone(),
             village_id: None,
             withdrawn: false,
+            difficulty: None,
         }
     }
 }

@@ -1,9 +1,50 @@
-//! Free text typed on a phone: trimmed, inner runs of whitespace collapsed, length-checked in
-//! characters (not bytes: Vietnamese letters take two or three bytes each).
+//! Free text typed on a phone, in canonical form: Unicode NFC (a letter typed as a base and
+//! combining marks is stored as the one precomposed letter), control and invisible format
+//! characters (NUL, zero-width space, right-to-left override...) removed, trimmed, inner runs
+//! of whitespace collapsed, length-checked in characters (not bytes: Vietnamese letters take
+//! two or three bytes each).
 
-/// Trims and collapses every run of whitespace to one space.
+/// Unicode NFC. The server uses the `unicode-normalization` crate; the browser its own
+/// `String.prototype.normalize`, which costs nothing to download. Both follow the Unicode
+/// standard, so both sides store the same text.
+pub fn nfc(raw: &str) -> String {
+    #[cfg(feature = "ssr")]
+    {
+        use unicode_normalization::UnicodeNormalization;
+        raw.nfc().collect()
+    }
+    #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
+    {
+        String::from(js_sys::JsString::from(raw).normalize("NFC"))
+    }
+    #[cfg(not(any(feature = "ssr", feature = "hydrate")))]
+    {
+        raw.to_string()
+    }
+}
+
+/// A character nobody means to type in a name or a note: a control character other than
+/// whitespace, or an invisible format character (Unicode general category Cf: soft hyphen,
+/// zero-width space and joiners, direction marks and overrides, byte-order mark, tags...).
+pub fn is_invisible(c: char) -> bool {
+    (c.is_control() && !c.is_whitespace())
+        || matches!(c,
+            '\u{00AD}' | '\u{0600}'..='\u{0605}' | '\u{061C}' | '\u{06DD}' | '\u{070F}'
+            | '\u{0890}'..='\u{0891}' | '\u{08E2}' | '\u{180E}' | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206F}'
+            | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}' | '\u{110BD}' | '\u{110CD}'
+            | '\u{13430}'..='\u{1343F}' | '\u{1BCA0}'..='\u{1BCA3}' | '\u{1D173}'..='\u{1D17A}'
+            | '\u{E0001}' | '\u{E0020}'..='\u{E007F}')
+}
+
+/// Canonical one-line text: NFC, invisible characters removed, trimmed, every run of
+/// whitespace collapsed to one space.
 pub fn clean(raw: &str) -> String {
-    raw.split_whitespace().collect::<Vec<_>>().join(" ")
+    let visible: String = raw.chars().filter(|c| !is_invisible(*c)).collect();
+    nfc(&visible)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Like [`clean`] but keeps line breaks, for notes.
@@ -201,6 +242,20 @@ mod tests {
         assert_eq!(fold("Đoàn Thanh niên"), "doan thanh nien");
         assert_eq!(fold("NGUYỄN  Văn Ánh"), "nguyen van anh");
         assert_eq!(fold("Nguye\u{0302}\u{0303}n"), "nguyen");
+    }
+
+    #[test]
+    fn decomposed_text_is_stored_composed() {
+        assert_eq!(clean("Nguye\u{0302}\u{0303}n Va\u{0306}n"), "Nguyễn Văn");
+        assert_eq!(clean("Nguye\u{0302}\u{0303}n"), clean("Nguyễn"));
+    }
+
+    #[test]
+    fn controls_and_invisible_format_characters_are_removed() {
+        assert_eq!(clean("An\u{0}h"), "Anh");
+        assert_eq!(clean("Bi\u{200B}nh\u{FEFF}"), "Binh");
+        assert_eq!(clean("\u{202E}Ánh\u{202C}"), "Ánh");
+        assert_eq!(clean_multiline("dòng một\u{7}\ndòng hai"), "dòng một\ndòng hai");
     }
 
     #[test]

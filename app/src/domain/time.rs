@@ -44,7 +44,8 @@ impl Date {
     pub fn parse_iso(raw: &str) -> Option<Self> {
         let mut parts = raw.split('-');
         let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
-        if parts.next().is_some() || y.len() != 4 || m.len() != 2 || d.len() != 2 {
+        let digits = |part: &str, len: usize| part.len() == len && part.bytes().all(|b| b.is_ascii_digit());
+        if parts.next().is_some() || !digits(y, 4) || !digits(m, 2) || !digits(d, 2) {
             return None;
         }
         let date = Date {
@@ -68,6 +69,11 @@ fn vietnam_parts(ms: i64) -> (Date, i64) {
     let days = local.div_euclid(86_400_000);
     let minute_of_day = local.rem_euclid(86_400_000) / 60_000;
     (civil_from_days(days), minute_of_day)
+}
+
+/// The calendar date of an instant in Vietnam.
+pub fn vietnam_date(ms: i64) -> Date {
+    vietnam_parts(ms).0
 }
 
 /// `dd/mm/yyyy HH:MM` in Vietnam time.
@@ -132,6 +138,8 @@ mod tests {
         assert_eq!(Date::parse_iso("2025-13-01"), None);
         assert_eq!(Date::parse_iso("25-1-1"), None);
         assert_eq!(Date::parse_iso("2025-01-01-01"), None);
+        assert_eq!(Date::parse_iso("+999-+1-+1"), None);
+        assert_eq!(Date::parse_iso("2025-0a-01"), None);
     }
 
     #[test]

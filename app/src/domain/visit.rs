@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use super::phone::PhoneNumber;
 use super::text::{char_len, clean, clean_multiline};
-use super::time::Date;
+use super::time::{vietnam_date, Date};
 
 /// Longest household head's name, in characters.
 pub const MAX_NAME: usize = 100;
@@ -17,6 +17,8 @@ pub const MAX_DETAIL: usize = 200;
 pub const MAX_NOTE: usize = 2000;
 /// Most activities on one visit.
 pub const MAX_ACTIVITIES: usize = 30;
+/// Longest note on a difficulty, in characters.
+pub const MAX_DIFFICULTY_NOTE: usize = 500;
 /// Most people helped by one activity on one visit.
 pub const MAX_PEOPLE: u32 = 100;
 /// Earliest accepted visit time: 2020-01-01T00:00:00Z. Before the program existed.
@@ -37,6 +39,14 @@ pub struct VisitRecord {
     pub version: u32,
     /// The version this revision was edited from; 0 for a new visit.
     pub base_version: u32,
+    /// This revision's own id, made where the revision was made (the device, or the server for
+    /// a revision it writes on the author's behalf). Absent from clients before protocol 2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision: Option<Uuid>,
+    /// The `revision` this one was edited from: with `base_version`, names exactly the
+    /// revision the member saw. Absent for a new visit and from clients before protocol 2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_revision: Option<Uuid>,
     /// The household visited.
     pub household: HouseholdInput,
     /// When the visit happened, in milliseconds since the Unix epoch (UTC).
@@ -59,6 +69,21 @@ pub struct VisitRecord {
     /// The member withdrew the visit (allowed until it is approved).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub withdrawn: bool,
+    /// A difficulty the visit ran into, for commune staff to handle.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub difficulty: Option<DifficultyRaised>,
+}
+
+/// A difficulty raised on a visit: a category from the province's list, and a note.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct DifficultyRaised {
+    /// Category code, e.g. `no_smartphone`, `no_id_card`, `no_signal`, `service_failing`, `other`.
+    pub category: String,
+    /// What happened (up to 500 characters).
+    #[serde(default)]
+    pub note: String,
 }
 
 /// The household, chosen from the village's list or added on the spot.
@@ -75,6 +100,13 @@ pub struct HouseholdInput {
     /// Optional phone number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
+    /// The household agreed to have its phone number recorded: required with a phone (from
+    /// protocol 2 clients, whose revisions carry `revision`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub phone_consent: bool,
+    /// The household runs a business (the e-commerce work targets them).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub business: bool,
 }
 
 /// One activity from the catalogue, done on this visit.
@@ -149,6 +181,16 @@ pub enum VisitError {
     DetailTooLong,
     /// Outcome `follow_up` without a valid date.
     FollowUpRequired,
+    /// A follow-up date before the day of the visit.
+    FollowUpBeforeVisit,
+    /// A phone number without the household's consent.
+    PhoneConsentRequired,
+    /// A difficulty without a category, or with a note longer than [`MAX_DIFFICULTY_NOTE`].
+    DifficultyInvalid,
+    /// A difficulty category not on the province's list.
+    DifficultyUnknown,
+    /// The household belongs to another village than the visit's.
+    HouseholdElsewhere,
     /// The note is longer than [`MAX_NOTE`].
     NoteTooLong,
     /// The visit time is before 2020 or more than a day ahead of the server clock.
@@ -175,6 +217,11 @@ impl VisitError {
             VisitError::PeopleInvalid => "people_invalid",
             VisitError::DetailTooLong => "detail_too_long",
             VisitError::FollowUpRequired => "follow_up_required",
+            VisitError::FollowUpBeforeVisit => "follow_up_before_visit",
+            VisitError::PhoneConsentRequired => "phone_consent_required",
+            VisitError::DifficultyInvalid => "difficulty_invalid",
+            VisitError::DifficultyUnknown => "difficulty_unknown",
+            VisitError::HouseholdElsewhere => "household_elsewhere",
             VisitError::NoteTooLong => "note_too_long",
             VisitError::VisitTime => "visit_time",
             VisitError::Version => "version",
@@ -188,12 +235,14 @@ impl VisitError {
         match self {
             VisitError::HeadNameRequired | VisitError::HeadNameTooLong => "head_name",
             VisitError::AddressRequired | VisitError::AddressTooLong => "address",
-            VisitError::PhoneInvalid => "phone",
+            VisitError::PhoneInvalid | VisitError::PhoneConsentRequired => "phone",
+            VisitError::HouseholdElsewhere => "household",
+            VisitError::DifficultyInvalid | VisitError::DifficultyUnknown => "difficulty",
             VisitError::ActivitiesRequired
             | VisitError::ActivityUnknown(_)
             | VisitError::PeopleInvalid
             | VisitError::DetailTooLong => "activities",
-            VisitError::FollowUpRequired => "follow_up_on",
+            VisitError::FollowUpRequired | VisitError::FollowUpBeforeVisit => "follow_up_on",
             VisitError::NoteTooLong => "note",
             VisitError::VisitTime => "visited_at",
             VisitError::Version => "version",
@@ -286,10 +335,23 @@ impl VisitRecord {
             out.activities[i].detail = detail;
         }
 
+        if out.household.phone.is_some() && !self.household.phone_consent && self.revision.is_some()
+        {
+            errors.push(VisitError::PhoneConsentRequired);
+        }
+
         out.follow_up_on = match (self.outcome, self.follow_up_on.as_deref()) {
-            (Outcome::FollowUp, Some(raw)) if Date::parse_iso(raw.trim()).is_some() => {
-                Some(raw.trim().to_string())
-            }
+            (Outcome::FollowUp, Some(raw)) => match Date::parse_iso(raw.trim()) {
+                Some(date) if date < vietnam_date(self.visited_at) => {
+                    errors.push(VisitError::FollowUpBeforeVisit);
+                    None
+                }
+                Some(_) => Some(raw.trim().to_string()),
+                None => {
+                    errors.push(VisitError::FollowUpRequired);
+                    None
+                }
+            },
             (Outcome::FollowUp, _) => {
                 errors.push(VisitError::FollowUpRequired);
                 None
@@ -300,6 +362,18 @@ impl VisitRecord {
         out.note = clean_multiline(&self.note);
         if char_len(&out.note) > MAX_NOTE {
             errors.push(VisitError::NoteTooLong);
+        }
+
+        if let Some(difficulty) = &self.difficulty {
+            let category = difficulty.category.trim();
+            let note = clean_multiline(&difficulty.note);
+            if category.is_empty() || char_len(category) > 64 || char_len(&note) > MAX_DIFFICULTY_NOTE {
+                errors.push(VisitError::DifficultyInvalid);
+            }
+            out.difficulty = Some(DifficultyRaised {
+                category: category.to_string(),
+                note,
+            });
         }
 
         if self.visited_at < EARLIEST_VISIT_MS || self.visited_at > now_ms + CLOCK_SKEW_MS {
@@ -329,11 +403,15 @@ mod tests {
             id: Uuid::now_v7(),
             version: 1,
             base_version: 0,
+            revision: None,
+            base_revision: None,
             household: HouseholdInput {
                 id: Uuid::now_v7(),
                 head_name: "  Nguyễn   Văn An ".into(),
                 address: "Số 12".into(),
                 phone: Some("+84 912 345 678".into()),
+                phone_consent: true,
+                business: false,
             },
             visited_at: NOW - 60_000,
             activities: vec![ActivityDone {
@@ -346,6 +424,7 @@ mod tests {
             note: " ghi chú ".into(),
             village_id: None,
             withdrawn: false,
+            difficulty: None,
         }
     }
 
@@ -454,6 +533,74 @@ mod tests {
             visit.validate(known, NOW).unwrap_err(),
             vec![VisitError::HeadNameTooLong]
         );
+    }
+
+    #[test]
+    fn a_follow_up_date_before_the_day_of_the_visit_is_refused() {
+        let mut visit = a_visit();
+        visit.outcome = Outcome::FollowUp;
+        // NOW - 60 s is 2026-09-21 in Vietnam.
+        visit.follow_up_on = Some("2026-09-20".into());
+        assert_eq!(
+            visit.validate(known, NOW).unwrap_err(),
+            vec![VisitError::FollowUpBeforeVisit]
+        );
+        visit.follow_up_on = Some("2026-09-21".into());
+        assert!(visit.validate(known, NOW).is_ok(), "the same day is fine");
+        visit.follow_up_on = Some("+999-+1-+1".into());
+        assert_eq!(
+            visit.validate(known, NOW).unwrap_err(),
+            vec![VisitError::FollowUpRequired]
+        );
+    }
+
+    #[test]
+    fn a_phone_needs_the_households_consent_from_protocol_2_clients() {
+        let mut visit = a_visit();
+        visit.revision = Some(Uuid::now_v7());
+        visit.household.phone_consent = false;
+        assert_eq!(
+            visit.validate(known, NOW).unwrap_err(),
+            vec![VisitError::PhoneConsentRequired]
+        );
+        visit.household.phone = None;
+        assert!(visit.validate(known, NOW).is_ok(), "no phone, no consent needed");
+        let mut legacy = a_visit();
+        legacy.household.phone_consent = false;
+        assert!(legacy.validate(known, NOW).is_ok(), "a previous client's visit");
+    }
+
+    #[test]
+    fn a_difficulty_needs_a_category_and_a_short_note() {
+        let mut visit = a_visit();
+        visit.difficulty = Some(DifficultyRaised {
+            category: " no_signal ".into(),
+            note: " mất sóng  cả xóm ".into(),
+        });
+        let ok = visit.validate(known, NOW).unwrap();
+        assert_eq!(
+            ok.difficulty,
+            Some(DifficultyRaised {
+                category: "no_signal".into(),
+                note: "mất sóng cả xóm".into()
+            })
+        );
+        visit.difficulty = Some(DifficultyRaised {
+            category: String::new(),
+            note: String::new(),
+        });
+        assert_eq!(
+            visit.validate(known, NOW).unwrap_err(),
+            vec![VisitError::DifficultyInvalid]
+        );
+    }
+
+    #[test]
+    fn names_are_stored_composed_whatever_the_keyboard_sent() {
+        let mut visit = a_visit();
+        visit.household.head_name = "Nguye\u{0302}\u{0303}n\u{200B} Văn An".into();
+        let ok = visit.validate(known, NOW).unwrap();
+        assert_eq!(ok.household.head_name, "Nguyễn Văn An");
     }
 
     #[test]

@@ -33,6 +33,11 @@ fn error_text(i18n: leptos_i18n::I18nContext<Locale>, error: &VisitError) -> Str
         VisitError::VisitTime | VisitError::Version => t_string!(i18n, err_visit_time).to_string(),
         VisitError::VillageRequired => t_string!(i18n, err_village_required).to_string(),
         VisitError::VillageUnknown => t_string!(i18n, err_village_unknown).to_string(),
+        VisitError::FollowUpBeforeVisit => t_string!(i18n, err_follow_up_before_visit).to_string(),
+        VisitError::PhoneConsentRequired => t_string!(i18n, err_phone_consent_required).to_string(),
+        VisitError::DifficultyInvalid => t_string!(i18n, err_difficulty_invalid).to_string(),
+        VisitError::DifficultyUnknown => t_string!(i18n, err_difficulty_unknown).to_string(),
+        VisitError::HouseholdElsewhere => t_string!(i18n, err_household_elsewhere).to_string(),
     }
 }
 
@@ -197,11 +202,15 @@ pub fn VisitFormPage() -> impl IntoView {
             id: Uuid::now_v7(),
             version: 1,
             base_version: 0,
+            revision: None,
+            base_revision: None,
             household: HouseholdInput {
                 id: Uuid::now_v7(),
                 head_name: head_name.get_untracked(),
                 address: address.get_untracked(),
                 phone: Some(phone.get_untracked()),
+                phone_consent: false,
+                business: false,
             },
             visited_at: now,
             activities: selected.get_untracked(),
@@ -210,6 +219,7 @@ pub fn VisitFormPage() -> impl IntoView {
             note: note.get_untracked(),
             village_id: village.get_untracked().parse().ok(),
             withdrawn: false,
+            difficulty: None,
         };
         // A retired activity is no longer offered (the server refuses it for new visits).
         let is_known = |code: &str| known.activities.iter().any(|a| a.code == code && a.active);
