@@ -457,6 +457,39 @@ fn rows() -> Vec<Row> {
             },
             check: None,
         },
+        Row {
+            method: Method::POST,
+            path: "/api/visits/{id}/mark",
+            targets: RECORDS,
+            public: false,
+            expect: |who, target| scoped(who, target, &[Leader], 204),
+            build: |ctx, who, target, _| {
+                let visit = ctx.visit(who, target)?;
+                let body = json!({ "mark": "has_issues", "comment": "Ghi rõ ví nào" });
+                Some(Call::to(format!("/api/visits/{visit}/mark")).json(body))
+            },
+            check: None,
+        },
+        Row {
+            method: Method::POST,
+            path: "/api/visits/{id}/resolve",
+            targets: RECORDS,
+            public: false,
+            // The author settles their own conflicts, the leader their team's.
+            expect: |who, target| match (who, target) {
+                (Member, SameTeam) => NOT_FOUND,
+                _ => scoped(who, target, TEAM_PEOPLE, 200),
+            },
+            build: |ctx, who, target, fresh| {
+                let author = ctx.person(who, target)?;
+                let (visit, keep) = match fresh {
+                    true => ctx.fresh_conflict(&author),
+                    false => (ctx.visit(who, target)?, 1),
+                };
+                Some(Call::to(format!("/api/visits/{visit}/resolve")).json(json!({ "keep": keep })))
+            },
+            check: None,
+        },
         // --- units: staff read their place; commune staff and administrators keep villages,
         // teams and rosters.
         Row {
@@ -1450,6 +1483,28 @@ impl Ctx {
         let results = server::db::visits::push(&mut conn, pusher, &[record], now_ms()).unwrap();
         assert_eq!(results[0].result, PushOutcome::Applied, "{results:?}");
         id
+    }
+
+    /// A visit of `author` flagged with conflicting revisions (version 1, then a version 3
+    /// edited from a version 2 the server never had); answers it and the number of its first
+    /// revision, to keep.
+    fn fresh_conflict(&self, author: &Person) -> (Uuid, i64) {
+        let id = self.fresh_visit(author);
+        let record: VisitRecord =
+            serde_json::from_value(visit(id, 3, 2, "sửa từ bản khác")).unwrap();
+        let mut conn = self.conn.lock().unwrap();
+        let account = users::account(&conn, author.id).unwrap().unwrap();
+        let pusher = server::db::visits::Pusher::of(&account);
+        let results = server::db::visits::push(&mut conn, pusher, &[record], now_ms()).unwrap();
+        assert_eq!(results[0].result, PushOutcome::Conflict, "{results:?}");
+        let first = conn
+            .query_row(
+                "SELECT min(id) FROM visit_revisions WHERE visit_id = ?1",
+                [id.to_string()],
+                |r| r.get(0),
+            )
+            .unwrap();
+        (id, first)
     }
 
     // Lookups for the checks.

@@ -128,6 +128,12 @@ pub struct RosterEntry {
     /// Last time one of their devices synced (ms).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_sync_at: Option<i64>,
+    /// Visits waiting on their phone, as it last reported (with every pull).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unsent: Option<i64>,
+    /// When the phone last reported it (ms).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unsent_at: Option<i64>,
     /// They still have to change the password they were given.
     pub must_change_password: bool,
 }

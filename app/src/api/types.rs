@@ -291,6 +291,9 @@ pub struct PushResult {
     /// For `rejected`: the validation codes, comma-separated (e.g. `head_name_required`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// For `stale`: the revision the server holds, for the device to show in place of its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current: Option<Box<VisitStatus>>,
 }
 
 /// `POST /api/sync/push` answer, sent only after the batch's transaction has committed.
@@ -350,8 +353,10 @@ pub struct ErrorDetail {
     pub field: Option<String>,
 }
 
-/// A visit's review state, as the pull feed reports it to its author's devices.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// A visit's state, as the pull feed brings it to its author's devices and the team leader's
+/// (and as a `stale` answer carries it). The first five fields are protocol 1; the rest came
+/// with protocol 2 and are absent from nothing the server sends now.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct VisitStatus {
     /// Visit id.
@@ -366,6 +371,142 @@ pub struct VisitStatus {
     /// When it was approved or returned (ms).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reviewed_at: Option<i64>,
+    /// The current revision's id (absent when a client before protocol 2 sent it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision: Option<Uuid>,
+    /// Author.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub member_id: Option<Uuid>,
+    /// Author's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub member_name: Option<String>,
+    /// The current revision itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record: Option<VisitRecord>,
+    /// Conflicting revisions wait for the author or the leader to keep one.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub conflict: bool,
+    /// An edit made after approval: waiting, or refused with a reason.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amendment: Option<AmendmentState>,
+    /// The team leader's mark.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mark: Option<LeaderMark>,
+    /// The difficulty the visit raised, and how it was handled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub difficulty: Option<DifficultyState>,
+}
+
+/// An amendment: an edit received after the visit was approved.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct AmendmentState {
+    /// `pending` (waiting for commune staff) or `refused` (the approved revision stays).
+    pub status: String,
+    /// The amendment's version.
+    pub version: u32,
+    /// For `refused`: why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The amendment's content (in the approval queue, to show what changed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record: Option<VisitRecord>,
+}
+
+/// A team leader's mark on a visit: a note, not a gate.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct LeaderMark {
+    /// `reviewed` or `has_issues`.
+    pub mark: MarkKind,
+    /// What to fix (required with `has_issues`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    /// Who marked it.
+    pub by: Uuid,
+    /// When (ms).
+    pub at: i64,
+}
+
+/// What a team leader says of a visit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum MarkKind {
+    /// Looked at, fine.
+    Reviewed,
+    /// Something to fix: see the comment.
+    HasIssues,
+}
+
+impl MarkKind {
+    /// The stored value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MarkKind::Reviewed => "reviewed",
+            MarkKind::HasIssues => "has_issues",
+        }
+    }
+
+    /// Parses the stored value.
+    pub fn parse(raw: &str) -> Option<Self> {
+        [MarkKind::Reviewed, MarkKind::HasIssues]
+            .into_iter()
+            .find(|m| m.as_str() == raw)
+    }
+}
+
+/// `POST /api/visits/{id}/mark` body.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct MarkRequest {
+    /// The mark.
+    pub mark: MarkKind,
+    /// Required with `has_issues` (1–500 characters).
+    #[serde(default)]
+    pub comment: Option<String>,
+}
+
+/// A difficulty raised on a visit, with its handling.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct DifficultyState {
+    /// Category code.
+    pub category: String,
+    /// What the member wrote.
+    pub note: String,
+    /// `open` or `handled`.
+    pub status: String,
+    /// Commune staff's comment when handled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    /// When it was handled (ms).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handled_at: Option<i64>,
+}
+
+/// A kind of difficulty on the province's list, as the feed brings it (protocol 2).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct DifficultyCategory {
+    /// Code, e.g. `no_signal`.
+    pub code: String,
+    /// Vietnamese name.
+    pub name_vi: String,
+    /// English name.
+    pub name_en: String,
+    /// False once retired: no longer offered.
+    pub active: bool,
+}
+
+/// `POST /api/visits/{id}/resolve` body: which revision to keep.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ResolveRequest {
+    /// The `number` of the revision to keep (from the conflict list).
+    pub keep: i64,
 }
 
 /// A household of the member's village.
@@ -383,6 +524,12 @@ pub struct Household {
     /// Phone number, if given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
+    /// A household business.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub business: bool,
+    /// Merged into this household: the device replaces it by the survivor.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merged_into: Option<Uuid>,
 }
 
 /// A member of the team's roster, as the pull feed brings it.
@@ -417,6 +564,11 @@ pub enum FeedKind {
     Roster,
     /// `activity`: an [`Activity`] of the catalogue.
     Activity,
+    /// `difficulty_category`: a [`DifficultyCategory`] (protocol 2: only sent with `v=2`).
+    DifficultyCategory,
+    /// A kind this client does not know (sent by a newer server): skipped, cursor advanced.
+    #[serde(other)]
+    Unknown,
 }
 
 /// One entry of the pull feed: the latest state of one entity. Exactly one of the optional
@@ -440,6 +592,9 @@ pub struct FeedItem {
     /// For `activity`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub activity: Option<Activity>,
+    /// For `difficulty_category`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub difficulty_category: Option<DifficultyCategory>,
 }
 
 /// `GET /api/sync/pull` answer.
@@ -494,6 +649,15 @@ pub struct RevisionSummary {
     pub outcome: String,
     /// When it arrived (ms).
     pub received_at: i64,
+    /// The server's number for it: what `POST /api/visits/{id}/resolve` keeps.
+    #[serde(default)]
+    pub number: i64,
+    /// Its revision id (absent from clients before protocol 2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision: Option<Uuid>,
+    /// Its content, to compare side by side.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record: Option<VisitRecord>,
 }
 
 /// A visit with conflicting revisions.

@@ -113,6 +113,10 @@ pub enum Action {
     ReviewVisits,
     /// List visits with conflicting revisions.
     ReadConflicts,
+    /// Keep one of a visit's conflicting revisions.
+    ResolveConflicts,
+    /// Mark a visit of one's team reviewed or as having issues (a team leader's note).
+    MarkVisits,
     /// Read units (provinces, communes, villages) and their summaries.
     ReadUnits,
     /// Create villages, set their household counts.
@@ -137,7 +141,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, for tables and tests.
-    pub const ALL: [Action; 18] = [
+    pub const ALL: [Action; 20] = [
         Action::ReadSelf,
         Action::ChangeOwnPassword,
         Action::ReadCatalogue,
@@ -146,6 +150,8 @@ impl Action {
         Action::ReadVisits,
         Action::ReviewVisits,
         Action::ReadConflicts,
+        Action::ResolveConflicts,
+        Action::MarkVisits,
         Action::ReadUnits,
         Action::ManageVillages,
         Action::ReadTeams,
@@ -223,6 +229,8 @@ fn grant(action: Action, role: Role) -> Option<Reach> {
         (ReadVisits | ReadConflicts, Member) => Some(Reach::Own),
         (ReadVisits | ReadConflicts, _) => place,
         (ReviewVisits, CommuneStaff | ProvinceStaff | Admin) => place,
+        (ResolveConflicts, Member) => Some(Reach::Own),
+        (ResolveConflicts | MarkVisits, Leader) => place,
         (ReadTeams, _) => place,
         (ManageRoster, Leader | CommuneStaff | Admin) => place,
         (ReadUnits | ReadUsers | ManageUsers | ReadAudit, CommuneStaff | ProvinceStaff | Admin) => {
@@ -231,8 +239,9 @@ fn grant(action: Action, role: Role) -> Option<Reach> {
         (ManageVillages | ManageTeams | ImportRoster, CommuneStaff | Admin) => place,
         (ManageCatalogue, ProvinceStaff | Admin) => place,
         (
-            ReviewVisits | ManageRoster | ReadUnits | ReadUsers | ManageUsers | ReadAudit
-            | ManageVillages | ManageTeams | ImportRoster | ManageCatalogue,
+            ReviewVisits | ResolveConflicts | MarkVisits | ManageRoster | ReadUnits | ReadUsers
+            | ManageUsers | ReadAudit | ManageVillages | ManageTeams | ImportRoster
+            | ManageCatalogue,
             _,
         ) => None,
     }
@@ -442,6 +451,34 @@ mod tests {
     }
 
     #[test]
+    fn a_member_settles_only_their_own_conflicts_and_a_leader_their_teams() {
+        let member = actor(Role::Member);
+        assert_eq!(
+            scope(&member, Action::ResolveConflicts),
+            Ok(Scope::Own(member.user))
+        );
+        let leader = actor(Role::Leader);
+        assert!(matches!(
+            scope(&leader, Action::ResolveConflicts),
+            Ok(Scope::Team(_))
+        ));
+        assert!(matches!(
+            scope(&leader, Action::MarkVisits),
+            Ok(Scope::Team(_))
+        ));
+        assert_eq!(
+            scope(&member, Action::MarkVisits),
+            Err(Refusal::NotPermitted),
+            "only the leader marks"
+        );
+        let staff = actor(Role::CommuneStaff);
+        assert_eq!(
+            scope(&staff, Action::ResolveConflicts),
+            Err(Refusal::NotPermitted)
+        );
+    }
+
+    #[test]
     fn members_manage_nothing() {
         let member = actor(Role::Member);
         for action in Action::ALL {
@@ -455,6 +492,7 @@ mod tests {
                     | Action::PullFeed
                     | Action::ReadVisits
                     | Action::ReadConflicts
+                    | Action::ResolveConflicts
                     | Action::ReadTeams
             );
             assert_eq!(allowed, expected, "{action:?}");

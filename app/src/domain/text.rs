@@ -255,7 +255,10 @@ mod tests {
         assert_eq!(clean("An\u{0}h"), "Anh");
         assert_eq!(clean("Bi\u{200B}nh\u{FEFF}"), "Binh");
         assert_eq!(clean("\u{202E}Ánh\u{202C}"), "Ánh");
-        assert_eq!(clean_multiline("dòng một\u{7}\ndòng hai"), "dòng một\ndòng hai");
+        assert_eq!(
+            clean_multiline("dòng một\u{7}\ndòng hai"),
+            "dòng một\ndòng hai"
+        );
     }
 
     #[test]

@@ -44,7 +44,8 @@ impl Date {
     pub fn parse_iso(raw: &str) -> Option<Self> {
         let mut parts = raw.split('-');
         let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
-        let digits = |part: &str, len: usize| part.len() == len && part.bytes().all(|b| b.is_ascii_digit());
+        let digits =
+            |part: &str, len: usize| part.len() == len && part.bytes().all(|b| b.is_ascii_digit());
         if parts.next().is_some() || !digits(y, 4) || !digits(m, 2) || !digits(d, 2) {
             return None;
         }

@@ -367,7 +367,10 @@ impl VisitRecord {
         if let Some(difficulty) = &self.difficulty {
             let category = difficulty.category.trim();
             let note = clean_multiline(&difficulty.note);
-            if category.is_empty() || char_len(category) > 64 || char_len(&note) > MAX_DIFFICULTY_NOTE {
+            if category.is_empty()
+                || char_len(category) > 64
+                || char_len(&note) > MAX_DIFFICULTY_NOTE
+            {
                 errors.push(VisitError::DifficultyInvalid);
             }
             out.difficulty = Some(DifficultyRaised {
@@ -564,10 +567,16 @@ mod tests {
             vec![VisitError::PhoneConsentRequired]
         );
         visit.household.phone = None;
-        assert!(visit.validate(known, NOW).is_ok(), "no phone, no consent needed");
+        assert!(
+            visit.validate(known, NOW).is_ok(),
+            "no phone, no consent needed"
+        );
         let mut legacy = a_visit();
         legacy.household.phone_consent = false;
-        assert!(legacy.validate(known, NOW).is_ok(), "a previous client's visit");
+        assert!(
+            legacy.validate(known, NOW).is_ok(),
+            "a previous client's visit"
+        );
     }
 
     #[test]

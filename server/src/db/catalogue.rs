@@ -6,8 +6,8 @@
 use std::collections::HashMap;
 
 use app::api::{
-    Activity, ActivityChange, Catalogue, CatalogueAdmin, CatalogueEntry, NewActivity, TaskGroup,
-    UnitLevel,
+    Activity, ActivityChange, Catalogue, CatalogueAdmin, CatalogueEntry, DifficultyCategory,
+    NewActivity, TaskGroup, UnitLevel,
 };
 use app::domain::policy::Scope;
 use rusqlite::{params, Connection, OptionalExtension, Row};
@@ -38,8 +38,18 @@ const UPSERT_CHOICE: &str = "INSERT INTO province_activities \
 const CHOICE: &str =
     "SELECT name_vi, name_en FROM province_activities WHERE province_id = ?1 AND code = ?2";
 
+/// The kinds of difficulty a province's teams may raise: the national list and its own.
+const DIFFICULTIES: &str = "SELECT code, name_vi, name_en, retired_at FROM difficulty_categories \
+     WHERE province_id IS NULL OR province_id IS ?1 ORDER BY sort_order, code";
+/// One kind, the province's own entry first.
+const DIFFICULTY: &str = "SELECT code, name_vi, name_en, retired_at FROM difficulty_categories \
+     WHERE (province_id IS NULL OR province_id IS ?1) AND code = ?2 \
+     ORDER BY province_id IS NULL LIMIT 1";
+
 #[cfg(test)]
 pub(crate) const STATEMENTS: &[&str] = &[
+    DIFFICULTIES,
+    DIFFICULTY,
     EFFECTIVE,
     ONE,
     OWN_COUNT,
@@ -105,6 +115,54 @@ pub fn acceptance(
         .into_iter()
         .map(|e| (e.code, e.retired_at))
         .collect())
+}
+
+fn difficulty_row(r: &Row<'_>) -> rusqlite::Result<(DifficultyCategory, Option<i64>)> {
+    let retired_at: Option<i64> = r.get(3)?;
+    Ok((
+        DifficultyCategory {
+            code: r.get(0)?,
+            name_vi: r.get(1)?,
+            name_en: r.get(2)?,
+            active: retired_at.is_none(),
+        },
+        retired_at,
+    ))
+}
+
+/// The kinds of difficulty of a province's list (the national ones and its own).
+pub fn difficulty_categories(
+    conn: &Connection,
+    province: Option<i64>,
+) -> Result<Vec<(DifficultyCategory, Option<i64>)>, DbError> {
+    Ok(conn
+        .prepare_cached(DIFFICULTIES)?
+        .query_map([province], difficulty_row)?
+        .collect::<Result<_, _>>()?)
+}
+
+/// Which kinds of difficulty a province accepts, and when each was retired.
+pub fn difficulty_acceptance(
+    conn: &Connection,
+    province: Option<i64>,
+) -> Result<HashMap<String, Option<i64>>, DbError> {
+    Ok(difficulty_categories(conn, province)?
+        .into_iter()
+        .map(|(c, retired_at)| (c.code, retired_at))
+        .collect())
+}
+
+/// One kind of difficulty as a province sees it.
+pub fn difficulty_category(
+    conn: &Connection,
+    province: Option<i64>,
+    code: &str,
+) -> Result<Option<DifficultyCategory>, DbError> {
+    Ok(conn
+        .prepare_cached(DIFFICULTY)?
+        .query_row(params![province, code], difficulty_row)
+        .optional()?
+        .map(|(c, _)| c))
 }
 
 /// Whether a visit at `visited_at` may name `code`: known to the province, and not retired

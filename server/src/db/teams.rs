@@ -36,7 +36,7 @@ const TEAMS_OF_COMMUNE: &str = "SELECT t.id, t.name, t.unit_id, un.name, un.leve
        t.decision_no, t.decision_date \
      FROM teams t JOIN units un ON un.id = t.unit_id WHERE t.commune_id = ?1 OR t.unit_id = ?1";
 const ROSTER: &str = "SELECT u.id, u.name, u.phone, m.position, m.affiliation, m.joined_at, \
-       u.last_sync_at, u.must_change_password \
+       u.last_sync_at, u.must_change_password, u.unsent_count, u.unsent_at \
      FROM team_members m JOIN users u ON u.id = m.user_id \
      WHERE m.team_id = ?1 AND m.left_at IS NULL";
 const SET_TEAM: &str = "UPDATE teams SET name = COALESCE(?2, name), \
@@ -264,6 +264,8 @@ fn roster(conn: &Connection, team: Uuid) -> Result<Vec<RosterEntry>, DbError> {
                 joined_at: r.get(5)?,
                 last_sync_at: r.get(6)?,
                 must_change_password: r.get(7)?,
+                unsent: r.get(8)?,
+                unsent_at: r.get(9)?,
             })
         })?
         .collect::<Result<_, _>>()?;

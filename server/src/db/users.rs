@@ -19,7 +19,8 @@ pub const CLOSED_GRACE_MS: i64 = 30 * 24 * 3600 * 1000;
 const LOGIN: &str =
     "SELECT id, password_hash, active, closed_at, unit_id FROM users WHERE phone = ?1";
 const ACCOUNT: &str = "SELECT u.id, u.name, u.phone, u.role, u.active, u.must_change_password, \
-       u.closed_at, u.last_sync_at, u.unit_id, m.team_id, m.position, t.name, t.unit_id \
+       u.closed_at, u.last_sync_at, u.unit_id, m.team_id, m.position, t.name, t.unit_id, \
+       u.unsent_count \
      FROM users u \
      LEFT JOIN team_members m ON m.user_id = u.id AND m.left_at IS NULL \
      LEFT JOIN teams t ON t.id = m.team_id \
@@ -47,6 +48,8 @@ const CLOSE: &str = "UPDATE users SET active = 0, closed_at = ?2 WHERE id = ?1 A
 const REOPEN: &str = "UPDATE users SET active = 1, closed_at = NULL WHERE id = ?1 AND active = 0";
 const END_SESSIONS: &str = "DELETE FROM sessions WHERE user_id = ?1";
 const RECORD_SYNC: &str = "UPDATE users SET last_sync_at = ?2 WHERE id = ?1";
+const RECORD_UNSENT: &str =
+    "UPDATE users SET last_sync_at = ?2, unsent_count = ?3, unsent_at = ?2 WHERE id = ?1";
 const SET_UNIT: &str = "UPDATE users SET unit_id = ?2 WHERE id = ?1";
 /// One account in scope (`?4`), with what lists show.
 const USER_IN_SCOPE: &str = concat!(
@@ -96,6 +99,7 @@ pub(crate) const STATEMENTS: &[&str] = &[
     REOPEN,
     END_SESSIONS,
     RECORD_SYNC,
+    RECORD_UNSENT,
     SET_UNIT,
     USER_IN_SCOPE,
     USERS_IN_SCOPE,
@@ -124,6 +128,8 @@ pub struct Account {
     pub closed_at: Option<i64>,
     /// Last sync of one of their devices.
     pub last_sync_at: Option<i64>,
+    /// What their device last reported waiting in its outbox.
+    pub unsent_count: Option<i64>,
 }
 
 /// Whether a closed account (closed at `closed_at`) may still sign in at `now`.
@@ -197,6 +203,7 @@ pub fn account(conn: &Connection, user: Uuid) -> Result<Option<Account>, DbError
         Option<i64>,
         i64,
         Option<(Uuid, Position, String, i64)>,
+        Option<i64>,
     );
     let head: Option<Head> = conn
         .prepare_cached(ACCOUNT)?
@@ -220,11 +227,22 @@ pub fn account(conn: &Connection, user: Uuid) -> Result<Option<Account>, DbError
                 r.get(7)?,
                 r.get(8)?,
                 team,
+                r.get(13)?,
             ))
         })
         .optional()?;
-    let Some((name, phone, stored, active, must_change, closed_at, last_sync_at, unit, team)) =
-        head
+    let Some((
+        name,
+        phone,
+        stored,
+        active,
+        must_change,
+        closed_at,
+        last_sync_at,
+        unit,
+        team,
+        unsent_count,
+    )) = head
     else {
         return Ok(None);
     };
@@ -265,6 +283,7 @@ pub fn account(conn: &Connection, user: Uuid) -> Result<Option<Account>, DbError
         },
         closed_at,
         last_sync_at,
+        unsent_count,
     }))
 }
 
@@ -340,6 +359,13 @@ pub fn create(conn: &Connection, user: &NewAccount<'_>, now: i64) -> Result<Uuid
         now
     ])?;
     Ok(id)
+}
+
+/// Marks that one of the user's devices synced and had `unsent` visits waiting.
+pub fn record_unsent(conn: &Connection, user: Uuid, now: i64, unsent: i64) -> Result<(), DbError> {
+    conn.prepare_cached(RECORD_UNSENT)?
+        .execute(params![user.to_string(), now, unsent])?;
+    Ok(())
 }
 
 /// Marks that one of the user's devices synced.
@@ -441,6 +467,13 @@ impl Store {
     /// A user's account.
     pub async fn account(&self, user: Uuid) -> Result<Option<Account>, DbError> {
         self.db.read(move |conn| account(conn, user)).await
+    }
+
+    /// Records that one of the user's devices synced with `unsent` visits waiting.
+    pub async fn record_unsent(&self, user: Uuid, now: i64, unsent: i64) -> Result<(), DbError> {
+        self.db
+            .write(move |conn| record_unsent(conn, user, now, unsent))
+            .await
     }
 
     /// Records that one of the user's devices synced.

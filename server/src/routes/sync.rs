@@ -6,7 +6,7 @@ use app::api::{
     ConflictList, PullResponse, PushRequest, PushResponse, DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT,
     MAX_PUSH_BATCH, MAX_PUSH_BYTES,
 };
-use app::domain::policy::Action;
+use app::domain::policy::{Action, Role};
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{header::CONTENT_TYPE, HeaderMap, StatusCode};
@@ -20,6 +20,9 @@ use crate::db::feed::Reach;
 use crate::db::visits::Pusher;
 use crate::error::{parse_json, ApiError};
 use crate::state::AppState;
+
+/// Most visits a device may report waiting (`unsent`).
+const MAX_UNSENT: i64 = 100_000;
 
 /// How often pulling alone refreshes a user's "last sync" (a push always does).
 const SYNC_MARK_EVERY_MS: i64 = 15 * 60 * 1000;
@@ -83,6 +86,10 @@ pub struct PullQuery {
     pub cursor: i64,
     /// Items per page, 1–500 (default 200).
     pub limit: Option<u32>,
+    /// Visits waiting in the device's outbox (0–100000): the team leader's roster shows it.
+    pub unsent: Option<i64>,
+    /// The protocol the client speaks (1 when absent; 2 receives `difficulty_category`).
+    pub v: Option<u8>,
 }
 
 /// The feed of what changed for the signed-in user since `cursor`: their visits' review
@@ -108,20 +115,36 @@ pub async fn pull(
             "cursor must be 0 or more and limit 1 to {MAX_PULL_LIMIT}"
         )));
     }
+    if query.unsent.is_some_and(|n| !(0..=MAX_UNSENT).contains(&n)) || query.v == Some(0) {
+        return Err(ApiError::InvalidQuery(format!(
+            "unsent must be 0 to {MAX_UNSENT} and v 1 or more"
+        )));
+    }
     let profile = principal.profile();
+    let now = app::domain::time::now_ms();
     let reach = Reach {
         team: profile.team.as_ref().map(|t| t.id),
         member: profile.user_id,
         province: profile.province.as_ref().map(|p| p.id),
+        leads: profile.role == Role::Leader,
+        protocol: query.v.unwrap_or(1),
+        now,
     };
     let page = state.store.pull(reach, query.cursor, limit).await?;
-    let now = app::domain::time::now_ms();
-    if principal
-        .account()
+    let account = principal.account();
+    let stale_mark = account
         .last_sync_at
-        .is_none_or(|at| now - at > SYNC_MARK_EVERY_MS)
-    {
-        state.store.record_sync(principal.id(), now).await?;
+        .is_none_or(|at| now - at > SYNC_MARK_EVERY_MS);
+    match query.unsent {
+        // A new figure is written at once: the leader must see who has visits waiting.
+        Some(unsent) if stale_mark || account.unsent_count != Some(unsent) => {
+            state
+                .store
+                .record_unsent(principal.id(), now, unsent)
+                .await?
+        }
+        None if stale_mark => state.store.record_sync(principal.id(), now).await?,
+        _ => {}
     }
     Ok(Json(page))
 }

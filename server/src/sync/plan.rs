@@ -4,10 +4,12 @@
 //! 1. A revision the server already holds (same visit, version and content) changes nothing.
 //! 2. A new visit id is stored as version 1's current revision.
 //! 3. Only the visit's author may revise it.
-//! 4. An approved visit is locked: a later revision is kept as an amendment, not made current.
-//! 5. A revision edited from the current version, with a higher version, becomes current.
-//! 6. A revision at or below the current version is stale: kept in history only.
-//! 7. A higher version edited from an older one is a conflict: kept in history and flagged.
+//! 4. An approved visit is locked: a later revision waits as an amendment, not made current.
+//! 5. A revision at or below the current version is stale: kept in history only.
+//! 6. A revision edited from the current revision, with a higher version, becomes current.
+//!    "Edited from the current revision": its `base_version` is the current version and, when
+//!    both sides name revisions (protocol 2), its `base_revision` is the current revision.
+//! 7. A higher version edited from anything else is a conflict: kept in history and flagged.
 
 /// What the server holds for a visit.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -18,6 +20,8 @@ pub struct Stored {
     pub status: Status,
     /// Author.
     pub member_id: uuid::Uuid,
+    /// The current revision's id (`None` when it came from a client before protocol 2).
+    pub revision: Option<uuid::Uuid>,
 }
 
 /// Review status of a stored visit.
@@ -83,6 +87,8 @@ pub struct Incoming {
     pub version: u32,
     /// The version it was edited from.
     pub base_version: u32,
+    /// The revision it was edited from (`None` from clients before protocol 2).
+    pub base_revision: Option<uuid::Uuid>,
     /// Who pushed it.
     pub author: uuid::Uuid,
 }
@@ -104,7 +110,11 @@ pub fn plan(incoming: Incoming, stored: Option<&Stored>, revision_exists: bool) 
     if incoming.version <= stored.version {
         return Plan::Stale;
     }
-    if incoming.base_version == stored.version {
+    let same_revision = match (incoming.base_revision, stored.revision) {
+        (Some(base), Some(current)) => base == current,
+        _ => true,
+    };
+    if incoming.base_version == stored.version && same_revision {
         Plan::Update
     } else {
         Plan::Conflict
@@ -125,6 +135,7 @@ mod tests {
             version,
             status,
             member_id: me(),
+            revision: None,
         }
     }
 
@@ -132,8 +143,13 @@ mod tests {
         Incoming {
             version,
             base_version,
+            base_revision: None,
             author: me(),
         }
+    }
+
+    fn revision(n: u128) -> Option<Uuid> {
+        Some(Uuid::from_u128(100 + n))
     }
 
     #[test]
@@ -187,6 +203,48 @@ mod tests {
             plan(incoming(3, 1), Some(&stored(2, Status::Submitted)), false),
             Plan::Conflict
         );
+    }
+
+    #[test]
+    fn an_edit_naming_the_current_revision_becomes_current() {
+        let current = Stored {
+            revision: revision(2),
+            ..stored(2, Status::Submitted)
+        };
+        let edit = Incoming {
+            base_revision: revision(2),
+            ..incoming(3, 2)
+        };
+        assert_eq!(plan(edit, Some(&current), false), Plan::Update);
+    }
+
+    #[test]
+    fn an_edit_of_another_devices_same_version_is_a_conflict() {
+        // Two devices both edited version 1; the server holds the other device's version 2.
+        let current = Stored {
+            revision: revision(2),
+            ..stored(2, Status::Submitted)
+        };
+        let edit = Incoming {
+            base_revision: revision(7),
+            ..incoming(3, 2)
+        };
+        assert_eq!(plan(edit, Some(&current), false), Plan::Conflict);
+    }
+
+    #[test]
+    fn without_revision_ids_on_either_side_the_version_alone_decides() {
+        let legacy_current = stored(2, Status::Submitted);
+        let named_edit = Incoming {
+            base_revision: revision(2),
+            ..incoming(3, 2)
+        };
+        assert_eq!(plan(named_edit, Some(&legacy_current), false), Plan::Update);
+        let current = Stored {
+            revision: revision(2),
+            ..stored(2, Status::Submitted)
+        };
+        assert_eq!(plan(incoming(3, 2), Some(&current), false), Plan::Update);
     }
 
     #[test]
