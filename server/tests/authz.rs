@@ -32,8 +32,8 @@ use std::sync::{LazyLock, Mutex, OnceLock};
 use std::time::Instant;
 
 use app::api::{
-    ConflictList, ErrorBody, ImportReport, Profile, PullResponse, PushOutcome, PushResponse, Role,
-    UnitList, UserList, VisitList,
+    ConflictList, DifficultyList, ErrorBody, ImportReport, Profile, PullResponse, PushOutcome,
+    PushResponse, ReviewQueue, Role, UnitList, UserList, VisitList,
 };
 use app::domain::team::{Affiliation, Position};
 use app::domain::VisitRecord;
@@ -156,7 +156,9 @@ const SIGNED_IN: &[Who] = &[Member, Leader, CommuneStaff, ProvinceStaff, Admin];
 const STAFF: &[Who] = &[CommuneStaff, ProvinceStaff, Admin];
 /// Keeping villages and teams, importing rosters.
 const COMMUNE_KEEPERS: &[Who] = &[CommuneStaff, Admin];
-/// Keeping a team's roster.
+/// Reading difficulties and a village's households.
+const DIFFICULTY_READERS: &[Who] = &[Leader, CommuneStaff, ProvinceStaff, Admin];
+/// Keeping a team's roster; merging households.
 const ROSTER_KEEPERS: &[Who] = &[Leader, CommuneStaff, Admin];
 /// Keeping a province's catalogue.
 const CATALOGUE_KEEPERS: &[Who] = &[ProvinceStaff, Admin];
@@ -487,6 +489,97 @@ fn rows() -> Vec<Row> {
                     false => (ctx.visit(who, target)?, 1),
                 };
                 Some(Call::to(format!("/api/visits/{visit}/resolve")).json(json!({ "keep": keep })))
+            },
+            check: None,
+        },
+        // --- the review loop: the queue and bulk approval (staff), difficulties, households.
+        Row {
+            method: Method::GET,
+            path: "/api/review/queue",
+            targets: NO_RECORD,
+            public: false,
+            expect: |who, _| granted(who, STAFF, 200),
+            build: |_, _, _, _| Some(Call::to("/api/review/queue?limit=200")),
+            check: Some(check_queue),
+        },
+        Row {
+            method: Method::POST,
+            path: "/api/review/approve",
+            targets: RECORDS,
+            public: false,
+            expect: |who, target| scoped(who, target, STAFF, 200),
+            build: |ctx, who, target, fresh| {
+                let fixture = ctx.visit(who, target)?;
+                let visit = match fresh {
+                    true => ctx.fresh_visit(&ctx.person(who, target)?),
+                    false => fixture,
+                };
+                let body = json!({ "ids": [visit], "as_of": i64::MAX });
+                Some(Call::to("/api/review/approve").json(body))
+            },
+            check: None,
+        },
+        Row {
+            method: Method::GET,
+            path: "/api/difficulties",
+            targets: NO_RECORD,
+            public: false,
+            expect: |who, _| granted(who, DIFFICULTY_READERS, 200),
+            build: |_, _, _, _| Some(Call::to("/api/difficulties?status=all")),
+            check: Some(check_difficulties),
+        },
+        Row {
+            method: Method::POST,
+            path: "/api/difficulties/{id}/handle",
+            targets: RECORDS,
+            public: false,
+            expect: |who, target| scoped(who, target, COMMUNE_KEEPERS, 204),
+            build: |ctx, who, target, _| {
+                ctx.visit(who, target)?;
+                let visit = ctx.fresh_difficulty(&ctx.person(who, target)?);
+                let body = json!({ "comment": "Đã hẹn công an xã làm căn cước" });
+                Some(Call::to(format!("/api/difficulties/{visit}/handle")).json(body))
+            },
+            check: None,
+        },
+        Row {
+            method: Method::GET,
+            path: "/api/difficulty-categories",
+            targets: NO_RECORD,
+            public: false,
+            expect: |who, _| granted(who, SIGNED_IN, 200),
+            build: |_, _, _, _| Some(Call::to("/api/difficulty-categories")),
+            check: None,
+        },
+        Row {
+            method: Method::GET,
+            path: "/api/units/{id}/households",
+            targets: RECORDS,
+            public: false,
+            expect: |who, target| scoped(who, target, DIFFICULTY_READERS, 200),
+            build: |ctx, who, target, _| {
+                // A staff account's own place holds the first village.
+                let village = match target {
+                    Own => ctx.w.actor(who).map(|_| ctx.w.villages[0]),
+                    _ => ctx.village(who, target),
+                }?;
+                Some(Call::to(format!("/api/units/{village}/households")))
+            },
+            check: None,
+        },
+        Row {
+            method: Method::POST,
+            path: "/api/households/{id}/merge",
+            targets: RECORDS,
+            public: false,
+            expect: |who, target| scoped(who, target, ROSTER_KEEPERS, 204),
+            build: |ctx, who, target, _| {
+                ctx.visit(who, target)?;
+                let author = ctx.person(who, target)?;
+                let merged = ctx.household_of(ctx.fresh_visit(&author));
+                let survivor = ctx.household_of(ctx.fresh_visit(&author));
+                let body = json!({ "into": survivor });
+                Some(Call::to(format!("/api/households/{merged}/merge")).json(body))
             },
             check: None,
         },
@@ -839,13 +932,42 @@ fn check_visits(ctx: &Ctx, who: Who, body: &Value) -> Result<(), String> {
     visits_in_place(ctx, who, &ids)
 }
 
+/// The queue holds nothing outside the caller's place.
+fn check_queue(ctx: &Ctx, who: Who, body: &Value) -> Result<(), String> {
+    let queue: ReviewQueue = parse(body)?;
+    for item in &queue.items {
+        if !ctx.visit_in_place(who, item.visit.id) {
+            return Err(format!(
+                "queues visit {}, outside the caller's place",
+                item.visit.id
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The difficulties listed are all of visits in the caller's place.
+fn check_difficulties(ctx: &Ctx, who: Who, body: &Value) -> Result<(), String> {
+    let list: DifficultyList = parse(body)?;
+    for item in &list.difficulties {
+        if !ctx.visit_in_place(who, item.visit_id) {
+            return Err(format!(
+                "lists visit {}, outside the caller's place",
+                item.visit_id
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn check_conflicts(ctx: &Ctx, who: Who, body: &Value) -> Result<(), String> {
     let list: ConflictList = parse(body)?;
     let ids: Vec<Uuid> = list.conflicts.iter().map(|c| c.visit_id).collect();
     visits_in_place(ctx, who, &ids)
 }
 
-/// The feed carries only the caller's own visits, their own team's roster and villages, and
+/// The feed carries only the caller's own visits (a leader's: and their team's), their own
+/// team's roster and villages, and
 /// no other province's own catalogue entries.
 fn check_pull(ctx: &Ctx, who: Who, body: &Value) -> Result<(), String> {
     let page: PullResponse = parse(body)?;
@@ -855,8 +977,10 @@ fn check_pull(ctx: &Ctx, who: Who, body: &Value) -> Result<(), String> {
     let mut saw_own_visit = false;
     for item in &page.items {
         if let Some(visit) = &item.visit {
-            let (author, _, _) = ctx.visit_place(visit.id);
-            if author != me.id {
+            let (author, visit_team, _) = ctx.visit_place(visit.id);
+            // A leader's feed carries the team's recent visits too.
+            let teams_visit = who == Leader && Some(visit_team) == team;
+            if author != me.id && !teams_visit {
                 return Err(format!("carries visit {} of {author}", visit.id));
             }
             saw_own_visit |= own_visit == Some(&visit.id);
@@ -1483,6 +1607,31 @@ impl Ctx {
         let results = server::db::visits::push(&mut conn, pusher, &[record], now_ms()).unwrap();
         assert_eq!(results[0].result, PushOutcome::Applied, "{results:?}");
         id
+    }
+
+    /// A visit of `author` raising a difficulty.
+    fn fresh_difficulty(&self, author: &Person) -> Uuid {
+        let id = Uuid::now_v7();
+        let mut raw = visit(id, 1, 0, "gặp khó khăn");
+        raw["difficulty"] = json!({ "category": "no_id_card", "note": "Bà chưa có căn cước" });
+        let record: VisitRecord = serde_json::from_value(raw).unwrap();
+        let mut conn = self.conn.lock().unwrap();
+        let account = users::account(&conn, author.id).unwrap().unwrap();
+        let pusher = server::db::visits::Pusher::of(&account);
+        let results = server::db::visits::push(&mut conn, pusher, &[record], now_ms()).unwrap();
+        assert_eq!(results[0].result, PushOutcome::Applied, "{results:?}");
+        id
+    }
+
+    /// The household a visit names.
+    fn household_of(&self, visit: Uuid) -> Uuid {
+        let conn = self.conn.lock().unwrap();
+        conn.query_row(
+            "SELECT household_id FROM visits WHERE id = ?1",
+            [visit.to_string()],
+            |r| Ok(r.get::<_, String>(0)?.parse().unwrap()),
+        )
+        .unwrap()
     }
 
     /// A visit of `author` flagged with conflicting revisions (version 1, then a version 3

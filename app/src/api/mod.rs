@@ -3,9 +3,11 @@
 
 mod admin;
 pub mod client;
+mod review;
 mod types;
 
 pub use admin::*;
+pub use review::*;
 pub use types::*;
 
 /// Most visits in one push; a bigger batch gets 413 and the client splits it.

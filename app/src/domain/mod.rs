@@ -1,6 +1,7 @@
 //! Domain values, parsed once at the edge. Shared by the offline form (in the browser) and the
 //! server, so both reject exactly the same input with exactly the same reasons.
 
+pub mod household;
 pub mod phone;
 pub mod policy;
 pub mod team;

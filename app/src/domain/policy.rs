@@ -117,6 +117,14 @@ pub enum Action {
     ResolveConflicts,
     /// Mark a visit of one's team reviewed or as having issues (a team leader's note).
     MarkVisits,
+    /// List the difficulties visits raised.
+    ReadDifficulties,
+    /// Mark a difficulty handled, with a comment for the team.
+    HandleDifficulties,
+    /// List a village's households, with their likely duplicates.
+    ReadHouseholds,
+    /// Merge a duplicate household into another.
+    MergeHouseholds,
     /// Read units (provinces, communes, villages) and their summaries.
     ReadUnits,
     /// Create villages, set their household counts.
@@ -141,7 +149,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, for tables and tests.
-    pub const ALL: [Action; 20] = [
+    pub const ALL: [Action; 24] = [
         Action::ReadSelf,
         Action::ChangeOwnPassword,
         Action::ReadCatalogue,
@@ -152,6 +160,10 @@ impl Action {
         Action::ReadConflicts,
         Action::ResolveConflicts,
         Action::MarkVisits,
+        Action::ReadDifficulties,
+        Action::HandleDifficulties,
+        Action::ReadHouseholds,
+        Action::MergeHouseholds,
         Action::ReadUnits,
         Action::ManageVillages,
         Action::ReadTeams,
@@ -231,6 +243,9 @@ fn grant(action: Action, role: Role) -> Option<Reach> {
         (ReviewVisits, CommuneStaff | ProvinceStaff | Admin) => place,
         (ResolveConflicts, Member) => Some(Reach::Own),
         (ResolveConflicts | MarkVisits, Leader) => place,
+        (ReadDifficulties | ReadHouseholds, Leader | CommuneStaff | ProvinceStaff | Admin) => place,
+        (HandleDifficulties, CommuneStaff | Admin) => place,
+        (MergeHouseholds, Leader | CommuneStaff | Admin) => place,
         (ReadTeams, _) => place,
         (ManageRoster, Leader | CommuneStaff | Admin) => place,
         (ReadUnits | ReadUsers | ManageUsers | ReadAudit, CommuneStaff | ProvinceStaff | Admin) => {
@@ -239,9 +254,9 @@ fn grant(action: Action, role: Role) -> Option<Reach> {
         (ManageVillages | ManageTeams | ImportRoster, CommuneStaff | Admin) => place,
         (ManageCatalogue, ProvinceStaff | Admin) => place,
         (
-            ReviewVisits | ResolveConflicts | MarkVisits | ManageRoster | ReadUnits | ReadUsers
-            | ManageUsers | ReadAudit | ManageVillages | ManageTeams | ImportRoster
-            | ManageCatalogue,
+            ReviewVisits | ResolveConflicts | MarkVisits | ReadDifficulties | HandleDifficulties
+            | ReadHouseholds | MergeHouseholds | ManageRoster | ReadUnits | ReadUsers | ManageUsers
+            | ReadAudit | ManageVillages | ManageTeams | ImportRoster | ManageCatalogue,
             _,
         ) => None,
     }

@@ -29,6 +29,17 @@ fn civil_from_days(days: i64) -> Date {
     Date { year, month, day }
 }
 
+/// A civil date to days since 1970-01-01 (Howard Hinnant's algorithm).
+fn days_from_civil(date: Date) -> i64 {
+    let y = i64::from(date.year) - i64::from(date.month <= 2);
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let m = i64::from(date.month);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(date.day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
 fn days_in_month(year: i32, month: u32) -> u32 {
     match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
@@ -56,6 +67,11 @@ impl Date {
         };
         (date.month >= 1 && date.day >= 1 && date.day <= days_in_month(date.year, date.month))
             .then_some(date)
+    }
+
+    /// The instant this day starts in Vietnam (midnight, UTC+7), in ms.
+    pub fn start_ms(self) -> i64 {
+        days_from_civil(self) * 86_400_000 - VIETNAM_OFFSET_MS
     }
 
     /// `dd/mm/yyyy`, as Vietnamese people write dates.
@@ -112,6 +128,20 @@ pub fn now_ms() -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_day_starts_at_vietnam_midnight() {
+        let day = Date::parse_iso("2026-01-01").unwrap();
+        // 2025-12-31T17:00:00Z.
+        assert_eq!(day.start_ms(), 1_767_200_400_000);
+        assert_eq!(vietnam_date(day.start_ms()), day);
+        assert_eq!(
+            vietnam_date(day.start_ms() - 1),
+            Date::parse_iso("2025-12-31").unwrap()
+        );
+        let leap = Date::parse_iso("2024-02-29").unwrap();
+        assert_eq!(vietnam_date(leap.start_ms() + 86_399_999), leap);
+    }
 
     #[test]
     fn an_instant_is_shown_in_vietnam_time_as_day_month_year() {

@@ -10,7 +10,10 @@
 pub mod audit;
 pub mod catalogue;
 pub mod demo;
+pub mod difficulties;
 pub mod feed;
+pub mod households;
+pub mod review;
 mod scope;
 pub mod sessions;
 pub mod teams;
@@ -277,6 +280,9 @@ pub(crate) fn all_statements() -> Vec<&'static str> {
         teams::STATEMENTS,
         units::STATEMENTS,
         users::STATEMENTS,
+        difficulties::STATEMENTS,
+        households::STATEMENTS,
+        review::STATEMENTS,
         visits::STATEMENTS,
     ]
     .concat()

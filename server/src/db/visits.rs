@@ -102,19 +102,28 @@ const MARK: &str = concat!(
      WHERE id = ?4 AND (?1 IS NULL OR village_id IN area) AND (?2 IS NULL OR team_id = ?2) \
        AND (?3 IS NULL OR member_id = ?3)"
 );
-/// Everything a visit's state holds (`VisitStatus`): columns 0–15 make the record.
+/// Everything a visit's state holds (`VisitStatus`): columns 0–15 make the record, 16–35 the
+/// rest; `state_select!(", more columns", "JOIN more tables ")` adds columns from 36 on.
 macro_rules! state_select {
     () => {
-        "SELECT v.id, v.version, v.base_version, h.id, h.head_name, h.address, h.phone, \
-           v.visited_at, v.activities, v.outcome, v.follow_up_on, v.note, v.status, v.member_id, \
-           v.received_at, v.village_id, v.revision, h.business, h.phone_consent_at, u.name, \
-           v.review_reason, v.reviewed_at, v.conflict, v.amendment_status, v.amendment_reason, \
-           v.mark, v.mark_comment, v.marked_by, v.marked_at, d.category, d.note, d.status, \
-           d.comment, d.handled_at, ar.version, ar.payload \
-         FROM visits v JOIN households h ON h.id = v.household_id \
-           JOIN users u ON u.id = v.member_id \
-           LEFT JOIN difficulties d ON d.visit_id = v.id \
-           LEFT JOIN visit_revisions ar ON ar.id = v.amendment_revision "
+        $crate::db::visits::state_select!("", "")
+    };
+    ($columns:literal, $joins:literal) => {
+        concat!(
+            "SELECT v.id, v.version, v.base_version, h.id, h.head_name, h.address, h.phone, \
+               v.visited_at, v.activities, v.outcome, v.follow_up_on, v.note, v.status, \
+               v.member_id, v.received_at, v.village_id, v.revision, h.business, \
+               h.phone_consent_at, u.name, v.review_reason, v.reviewed_at, v.conflict, \
+               v.amendment_status, v.amendment_reason, v.mark, v.mark_comment, v.marked_by, \
+               v.marked_at, d.category, d.note, d.status, d.comment, d.handled_at, ar.version, \
+               ar.payload",
+            $columns,
+            " FROM visits v JOIN households h ON h.id = v.household_id \
+               JOIN users u ON u.id = v.member_id \
+               LEFT JOIN difficulties d ON d.visit_id = v.id \
+               LEFT JOIN visit_revisions ar ON ar.id = v.amendment_revision ",
+            $joins
+        )
     };
 }
 pub(crate) use state_select;

@@ -6,8 +6,11 @@
 mod audit;
 mod auth;
 mod catalogue;
+mod difficulties;
 mod health;
+mod households;
 pub(crate) mod input;
+mod review;
 mod sync;
 mod teams;
 mod units;
@@ -43,6 +46,9 @@ pub fn described() -> OpenApiRouter<AppState> {
         .merge(catalogue::router())
         .merge(sync::router())
         .merge(visits::router())
+        .merge(review::router())
+        .merge(difficulties::router())
+        .merge(households::router())
         .merge(units::router())
         .merge(teams::router())
         .merge(users::router())
