@@ -160,7 +160,10 @@ pub async fn push(request: &PushRequest) -> Result<PushResponse, ClientError> {
     post("/api/sync/push", request).await
 }
 
-/// `GET /api/sync/pull`.
-pub async fn pull(cursor: i64, limit: u32) -> Result<PullResponse, ClientError> {
-    get(&format!("/api/sync/pull?cursor={cursor}&limit={limit}")).await
+/// `GET /api/sync/pull`, as a protocol 2 client, reporting what waits in the outbox.
+pub async fn pull(cursor: i64, limit: u32, unsent: usize) -> Result<PullResponse, ClientError> {
+    get(&format!(
+        "/api/sync/pull?cursor={cursor}&limit={limit}&unsent={unsent}&v=2"
+    ))
+    .await
 }

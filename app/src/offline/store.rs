@@ -12,16 +12,23 @@
 //! - `sotay.v1.u.<user>.hh.<household id>`: [`Household`] of the team's villages
 //! - `sotay.v1.u.<user>.roster`: the team's [`RosterMember`]s
 //! - `sotay.v1.u.<user>.team`: the last [`TeamDetail`] read online, for the team page offline
+//! - `sotay.v1.u.<user>.tv.<visit id>`: a visit of the leader's team by another member
+//!   ([`VisitStatus`], from the feed), for the team log offline
+//! - `sotay.v1.difficulties`: the kinds of difficulty of the user's province
 
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::api::{Activity, Catalogue, Household, Profile, RosterMember, TeamDetail, VisitStatus};
+use crate::api::{
+    Activity, Catalogue, DifficultyCategory, Household, Profile, RosterMember, TeamDetail,
+    VisitStatus,
+};
 use crate::domain::VisitRecord;
 
 const IDENTITY: &str = "sotay.v1.identity";
 const CATALOGUE: &str = "sotay.v1.catalogue";
 const LANG: &str = "sotay.v1.lang";
+const DIFFICULTIES: &str = "sotay.v1.difficulties";
 
 /// Where a visit stands, seen from the device.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,6 +57,10 @@ pub struct LocalVisit {
     /// The review state the pull feed last reported.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub review: Option<VisitStatus>,
+    /// The server answered `stale`: another device's edit was there first, and `record` is now
+    /// the server's revision, not this device's edit (the member is told).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub superseded: bool,
 }
 
 impl LocalVisit {
@@ -377,6 +388,51 @@ pub fn delete_unsent_visit(user: Uuid, id: Uuid) -> bool {
     }
 }
 
+/// The version, base version and base revision of the next revision of `local`. A revision
+/// the server has not acknowledged is replaced, keeping its base (the server never saw it, or
+/// if it did, the conflict is flagged, never silently dropped); otherwise the next revision is
+/// edited from the latest one the device knows the server holds.
+fn next_revision(local: &LocalVisit) -> (u32, u32, Option<Uuid>) {
+    let record = &local.record;
+    let server = local.review.as_ref();
+    let latest = server.map_or(record.version, |r| r.version.max(record.version));
+    if local.state != LocalState::Sent {
+        return (latest + 1, record.base_version, record.base_revision);
+    }
+    let base_revision = match server {
+        Some(r) if r.version >= record.version => r.revision,
+        _ => record.revision,
+    };
+    (latest + 1, latest, base_revision)
+}
+
+/// Replaces what a visit says with `edited` (the form's content) as a new revision, queued to
+/// send. Allowed until the visit is approved (after that the edit goes as an amendment, which
+/// commune staff decide) and for withdrawn visits never.
+pub fn edit_visit(user: Uuid, edited: VisitRecord, now: i64) -> Result<Option<LocalVisit>, StoreError> {
+    let Some(mut local) = visit(user, edited.id) else {
+        return Ok(None);
+    };
+    if local.chip() == Chip::Withdrawn || local.record.withdrawn {
+        return Ok(None);
+    }
+    let (version, base_version, base_revision) = next_revision(&local);
+    local.record = VisitRecord {
+        version,
+        base_version,
+        base_revision,
+        revision: Some(Uuid::now_v7()),
+        withdrawn: false,
+        ..edited
+    };
+    local.state = LocalState::Pending;
+    local.reason = None;
+    local.superseded = false;
+    local.saved_at = now;
+    save_visit(user, &local)?;
+    Ok(Some(local))
+}
+
 /// Queues the withdrawal of a sent visit: a new revision, edited from the latest version the
 /// device knows, marked `withdrawn`. The server refuses it (`locked`) once approved.
 pub fn withdraw_visit(user: Uuid, id: Uuid, now: i64) -> Result<bool, StoreError> {
@@ -386,16 +442,62 @@ pub fn withdraw_visit(user: Uuid, id: Uuid, now: i64) -> Result<bool, StoreError
     if !matches!(local.chip(), Chip::Sent | Chip::Returned) {
         return Ok(false);
     }
-    let base = local.review.as_ref().map_or(local.record.version, |r| {
-        r.version.max(local.record.version)
-    });
-    local.record.base_version = base;
-    local.record.version = base + 1;
+    let (version, base_version, base_revision) = next_revision(&local);
+    local.record.version = version;
+    local.record.base_version = base_version;
+    local.record.base_revision = base_revision;
+    local.record.revision = Some(Uuid::now_v7());
     local.record.withdrawn = true;
     local.state = LocalState::Pending;
     local.saved_at = now;
     save_visit(user, &local)?;
     Ok(true)
+}
+
+/// Keeps a visit of the leader's team by another member, as the feed brought it.
+pub fn save_team_visit(user: Uuid, visit: &VisitStatus) -> Result<(), StoreError> {
+    write(&format!("{}tv.{}", user_prefix(user), visit.id), visit)
+}
+
+/// The team's visits by other members kept on this device (the leader's team log).
+pub fn team_visits(user: Uuid) -> Vec<VisitStatus> {
+    backend::keys_with_prefix(&format!("{}tv.", user_prefix(user)))
+        .iter()
+        .filter_map(|key| read(key))
+        .collect()
+}
+
+/// Forgets the team's visits older than the feed's window (the server stops sending them).
+pub fn prune_team_visits(user: Uuid, now: i64, window_ms: i64) {
+    for visit in team_visits(user) {
+        let old = visit
+            .record
+            .as_ref()
+            .is_none_or(|r| r.visited_at < now - window_ms);
+        if old {
+            backend::remove(&format!("{}tv.{}", user_prefix(user), visit.id));
+        }
+    }
+}
+
+/// Forgets a household (merged into another).
+pub fn remove_household(user: Uuid, id: Uuid) {
+    backend::remove(&format!("{}hh.{id}", user_prefix(user)));
+}
+
+/// The kinds of difficulty of the user's province, in the list's order.
+pub fn difficulty_categories() -> Vec<DifficultyCategory> {
+    read(DIFFICULTIES).unwrap_or_default()
+}
+
+/// Adds or replaces one kind of difficulty.
+pub fn save_difficulty_category(category: DifficultyCategory) -> Result<(), StoreError> {
+    let mut list = difficulty_categories();
+    match list.iter_mut().find(|c| c.code == category.code) {
+        Some(existing) => *existing = category,
+        None => list.push(category),
+    }
+    write(DIFFICULTIES, &list)
 }
 
 /// One visit of a user, as stored now (another tab may have changed it).

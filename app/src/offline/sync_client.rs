@@ -9,7 +9,9 @@ use uuid::Uuid;
 
 use super::store::{self, LocalState, StoreError};
 use crate::api::client::{self, ClientError};
-use crate::api::{FeedItem, Profile, PushRequest, CLIENT_PUSH_BATCH, DEFAULT_PULL_LIMIT};
+use crate::api::{
+    FeedItem, Profile, PushOutcome, PushRequest, CLIENT_PUSH_BATCH, DEFAULT_PULL_LIMIT,
+};
 use crate::domain::time::now_ms;
 
 /// How long the loop sleeps when all is well.
@@ -150,7 +152,17 @@ pub async fn sync_once(user: Uuid) -> Result<(), SyncError> {
             if local.state != LocalState::Pending || local.record.version != result.version {
                 continue;
             }
-            if result.result.is_acknowledged() {
+            if result.result == PushOutcome::Stale {
+                // Another device's edit was there first: show what the server holds.
+                if let Some(current) = result.current {
+                    if let Some(record) = current.record.clone() {
+                        local.record = record;
+                    }
+                    local.review = Some(*current);
+                    local.superseded = true;
+                }
+                local.state = LocalState::Sent;
+            } else if result.result.is_acknowledged() {
                 local.state = LocalState::Sent;
             } else {
                 local.state = LocalState::Rejected;
@@ -172,7 +184,11 @@ pub async fn pull_once(user: Uuid) -> Result<bool, SyncError> {
     let mut switched = false;
     loop {
         let cursor = store::cursor(user);
-        let page = client::pull(cursor, DEFAULT_PULL_LIMIT)
+        let unsent = store::visits(user)
+            .iter()
+            .filter(|v| v.state == LocalState::Pending)
+            .count();
+        let page = client::pull(cursor, DEFAULT_PULL_LIMIT, unsent)
             .await
             .map_err(|error| {
                 if error == ClientError::Unauthorized {
@@ -195,6 +211,7 @@ pub async fn pull_once(user: Uuid) -> Result<bool, SyncError> {
         store::set_cursor(user, page.next_cursor)?;
         if !page.more {
             store::prune(user, now_ms());
+            store::prune_team_visits(user, now_ms(), TEAM_LOG_WINDOW_MS);
             return Ok(switched);
         }
     }
@@ -219,21 +236,44 @@ pub async fn refresh_profile(user: Uuid) -> Result<Option<Profile>, SyncError> {
     }
 }
 
+/// How far back the feed brings a team leader the team's visits (the server's window).
+pub const TEAM_LOG_WINDOW_MS: i64 = 62 * 24 * 3600 * 1000;
+
 fn apply(user: Uuid, item: FeedItem) -> Result<(), StoreError> {
     if let Some(status) = item.visit {
-        if let Some(mut local) = store::visit(user, status.id) {
-            local.review = Some(status);
-            store::save_visit(user, &local)?;
+        match store::visit(user, status.id) {
+            Some(mut local) => {
+                // What the server holds replaces the device's copy once nothing of the
+                // device's waits to be sent (a settled conflict, an approved amendment, a
+                // merged household).
+                if local.state == LocalState::Sent && status.version >= local.record.version {
+                    if let Some(record) = status.record.clone() {
+                        local.record = record;
+                    }
+                }
+                local.review = Some(status);
+                store::save_visit(user, &local)?;
+            }
+            None if status.member_id.is_some_and(|m| m != user) => {
+                store::save_team_visit(user, &status)?;
+            }
+            None => {}
         }
     }
     if let Some(household) = item.household {
-        store::save_household(user, &household)?;
+        match household.merged_into {
+            Some(_) => store::remove_household(user, household.id),
+            None => store::save_household(user, &household)?,
+        }
     }
     if let Some(member) = item.member {
         store::save_roster_member(user, member)?;
     }
     if let Some(activity) = item.activity {
         store::save_activity(activity)?;
+    }
+    if let Some(category) = item.difficulty_category {
+        store::save_difficulty_category(category)?;
     }
     Ok(())
 }

@@ -248,6 +248,7 @@ pub fn VisitFormPage() -> impl IntoView {
                     saved_at: now,
                     reason: None,
                     review: None,
+                    superseded: false,
                 };
                 if store::save_visit(profile.user_id, &local).is_err() {
                     storage_full.set(true);
