@@ -7,8 +7,9 @@
 // cached copy hydrates, even for an id never opened online. Member and leader pages are
 // precached; staff pages are cached once opened, and before that an offline visit gets a short
 // page that says the network is needed. /pkg/, icons, manifest: cache first; the code of staff
-// pages (split WASM modules) is not precached, only kept once fetched. /api/: network only,
-// never cached (the app keeps its own data in localStorage).
+// pages (split WASM modules) is not precached, only kept once fetched; the `field` module (a
+// visit's page, the team log) is precached with the shell. /api/: network only, never cached
+// (the app keeps its own data in localStorage).
 /* global BUILD, PRECACHE, ROUTES */
 const CACHE = `sotay-shell-${BUILD}`;
 const PAGE_TIMEOUT_MS = 4000;

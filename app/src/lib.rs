@@ -78,6 +78,8 @@ fn CurrentPage() -> impl IntoView {
             Screen::NewVisit => EitherOf6::C(view! { <pages::visit_form::VisitFormPage /> }),
             Screen::Team => EitherOf6::D(view! { <pages::team::TeamPage param=page.param /> }),
             Screen::Password
+            | Screen::Visit
+            | Screen::TeamLog
             | Screen::Unit
             | Screen::Catalogue
             | Screen::Admin

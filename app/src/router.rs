@@ -22,8 +22,12 @@ pub enum Screen {
     NewVisit,
     /// `/password`: change one's password (loaded on demand).
     Password,
+    /// `/visits/{id}`: one visit (loaded on demand, kept offline).
+    Visit,
     /// `/teams/{id}`: a team, its roster; the leader's home.
     Team,
+    /// `/teams/{id}/log`: the team leader's team log (loaded on demand, kept offline).
+    TeamLog,
     /// `/units/{id}`: a province, commune or village (staff; loaded on demand).
     Unit,
     /// `/units/{id}/activities`: a province's activity catalogue (staff; loaded on demand).
@@ -53,12 +57,14 @@ pub struct Route {
 }
 
 /// Every routable page.
-pub const ROUTES: [Route; 10] = [
+pub const ROUTES: [Route; 12] = [
     route(Screen::Home, "/", true),
     route(Screen::Login, "/login", true),
     route(Screen::NewVisit, "/visits/new", true),
+    route(Screen::Visit, "/visits/{id}", true),
     route(Screen::Password, "/password", false),
     route(Screen::Team, "/teams/{id}", true),
+    route(Screen::TeamLog, "/teams/{id}/log", true),
     route(Screen::Unit, "/units/{id}", false),
     route(Screen::Catalogue, "/units/{id}/activities", false),
     route(Screen::Admin, "/admin", false),
@@ -243,6 +249,11 @@ mod tests {
         assert_eq!(screen("/login"), Screen::Login);
         assert_eq!(screen("/login/?next=1"), Screen::Login);
         assert_eq!(screen("/visits/new"), Screen::NewVisit);
+        assert_eq!(
+            screen("/visits/0193aa00-0000-7000-8000-000000000001"),
+            Screen::Visit
+        );
+        assert_eq!(screen("/teams/t/log"), Screen::TeamLog);
         assert_eq!(screen("/visits"), Screen::NotFound);
         assert_eq!(screen("/nope"), Screen::NotFound);
     }

@@ -3,10 +3,11 @@
 //! the page routes. The id is a hash of the built files, so every deploy changes `sw.js`,
 //! which makes browsers install the new worker, which replaces the old cache.
 //!
-//! What a phone precaches is the first download only: the offline pages (members' and
-//! leaders'), the main WASM and JS, the stylesheet, the manifest and icons. The modules split
-//! off for staff pages (listed in `pkg/__wasm_split_manifest.json`) are fetched and kept only
-//! when a staff page needs them.
+//! What a phone precaches: the offline pages (members' and leaders'), the main WASM and JS,
+//! the stylesheet, the manifest and icons, and the `field` module (a visit's page, the team
+//! log), which is split off the first download but needed offline. The modules split off for
+//! staff pages and the password page (listed in `pkg/__wasm_split_manifest.json`) are fetched
+//! and kept only when such a page needs them.
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -98,8 +99,12 @@ impl ServiceWorker {
     }
 }
 
-/// The WASM modules split off the main one (loaded on demand), from the split manifest: each
-/// split point names the module files it needs.
+/// Split modules a phone keeps offline from the start, by split point.
+pub const OFFLINE_SPLITS: [&str; 1] = ["field"];
+
+/// The WASM modules split off the main one and loaded only on demand, from the split manifest
+/// (each split point names the module files it needs): the files of every split point but
+/// those in [`OFFLINE_SPLITS`], which are precached (a file two points share is precached).
 pub fn split_modules(site_root: &Path) -> HashSet<String> {
     let manifest = std::fs::read_to_string(site_root.join("pkg/__wasm_split_manifest.json"))
         .ok()
@@ -107,18 +112,27 @@ pub fn split_modules(site_root: &Path) -> HashSet<String> {
             serde_json::from_str::<std::collections::HashMap<String, Vec<String>>>(&text).ok()
         })
         .unwrap_or_default();
+    let offline: HashSet<String> = manifest
+        .iter()
+        .filter(|(point, _)| OFFLINE_SPLITS.contains(&point.as_str()))
+        .flat_map(|(_, files)| files.iter().map(|f| module_file(f)))
+        .collect();
     manifest
         .into_values()
         .flatten()
-        .map(|file| {
-            let file = file.trim_start_matches("./");
-            if file.ends_with(".wasm") {
-                file.to_string()
-            } else {
-                format!("{file}.wasm")
-            }
-        })
+        .map(|f| module_file(&f))
+        .filter(|file| !offline.contains(file))
         .collect()
+}
+
+/// A split manifest entry as a file name under `pkg/`.
+fn module_file(file: &str) -> String {
+    let file = file.trim_start_matches("./");
+    if file.ends_with(".wasm") {
+        file.to_string()
+    } else {
+        format!("{file}.wasm")
+    }
 }
 
 /// `GET /sw.js`.
@@ -153,15 +167,22 @@ mod tests {
         std::fs::write(site.path().join("pkg/sotay.js"), "one").unwrap();
         std::fs::write(site.path().join("pkg/sotay.d.ts"), "types").unwrap();
         std::fs::write(site.path().join("pkg/split_staff.wasm"), "staff").unwrap();
+        std::fs::write(site.path().join("pkg/split_field.wasm"), "field").unwrap();
+        std::fs::write(site.path().join("pkg/chunk_1.wasm"), "shared").unwrap();
         std::fs::write(
             site.path().join("pkg/__wasm_split_manifest.json"),
-            r#"{"staff_page": ["split_staff"]}"#,
+            r#"{"staff": ["chunk_1", "split_staff"], "field": ["chunk_1", "split_field"]}"#,
         )
         .unwrap();
         let first = ServiceWorker::load(site.path(), &app::ROUTES).unwrap();
         assert!(first.script.contains(
-            r#"const PRECACHE = ["/","/login","/visits/new","/teams/_","/manifest.webmanifest""#
-        ));
+            r#"const PRECACHE = ["/","/login","/visits/new","/visits/_","/teams/_","/teams/_/log","/manifest.webmanifest""#
+        ), "{}", first.script);
+        assert!(
+            first.script.contains("/pkg/split_field.wasm")
+                && first.script.contains("/pkg/chunk_1.wasm"),
+            "the field module, and what it shares with staff, are kept offline"
+        );
         assert!(first.script.contains("/pkg/sotay.js"));
         assert!(
             !first.script.contains("sotay.d.ts"),

@@ -3,7 +3,9 @@
 //! `cargo leptos build --split`) fetched the first time they are needed:
 //! - `staff` (`pages::staff`): unit, administration, accounts, audit log and catalogue pages;
 //! - `manage` (`pages::manage`): changing one's password and keeping a team's roster, which
-//!   need the network anyway.
+//!   need the network anyway;
+//! - `field` (`pages::field`): a visit's page and the team log. Not in the first download,
+//!   but the service worker precaches it with the shell, so these pages open offline.
 //!
 //! The server renders only a frame for these pages, the same for every parameter, so the
 //! HTML hydrates anywhere; after hydration the module is loaded and the view drawn. Without a
@@ -48,14 +50,17 @@ where
     }
 }
 
-/// A page whose code is loaded on demand: a staff page, or the password page.
+/// A page whose code is loaded on demand: a staff page, a field page, or the password page.
 #[component]
 pub fn LazyPage(page: Page) -> impl IntoView {
     super::require_sign_in();
-    let view = if page.screen == Screen::Password {
-        leptos::either::Either::Left(lazy_view(move || super::manage::page_view(page)))
-    } else {
-        leptos::either::Either::Right(lazy_view(move || super::staff::page_view(page)))
+    use leptos::either::EitherOf3;
+    let view = match page.screen {
+        Screen::Password => EitherOf3::A(lazy_view(move || super::manage::page_view(page))),
+        Screen::Visit | Screen::TeamLog => {
+            EitherOf3::B(lazy_view(move || super::field::page_view(page)))
+        }
+        _ => EitherOf3::C(lazy_view(move || super::staff::page_view(page))),
     };
     view! {
         <Header />

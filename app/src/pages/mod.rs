@@ -1,7 +1,9 @@
-//! One module per screen. Member and leader screens are in the first download; staff
-//! screens (`staff`) and what needs the network anyway (`manage`: the password page, the
-//! roster tools) are loaded on demand through `lazy`.
+//! One module per screen. The member's first screens are in the first download; a visit's
+//! page and the team log (`field`, precached for offline use), staff screens (`staff`) and
+//! what needs the network anyway (`manage`: the password page, the roster tools) are loaded
+//! on demand through `lazy`.
 
+mod field;
 pub mod home;
 pub mod lazy;
 pub mod login;

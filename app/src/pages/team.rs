@@ -42,6 +42,12 @@ pub fn RosterLine(entry: RosterEntry) -> impl IntoView {
             }}
             {entry.must_change_password.then(|| format!(" · {}", t_string!(i18n, roster_password_pending)))}
         </p>
+        {entry.unsent.filter(|n| *n > 0).map(|n| view! {
+            <p class="notice" data-testid="unsent">
+                {n} " " {t_string!(i18n, roster_unsent)}
+                {entry.unsent_at.map(|at| format!(" ({} {})", t_string!(i18n, roster_unsent_at), format_date_time(at)))}
+            </p>
+        })}
     }
 }
 
@@ -156,6 +162,10 @@ pub fn TeamPage(param: Option<String>) -> impl IntoView {
         </main>
         {move || (team_person() && own_team()).then(|| view! {
             <footer class="action-bar">
+                {actor().is_some_and(|a| policy::may(&a, Action::MarkVisits)).then(|| {
+                    let log = format!("/teams/{}/log", team.map(|t| t.to_string()).unwrap_or_default());
+                    view! { <a href=log.clone() class="secondary-button" data-testid="team-log-link" on:click=follow(nav, log.clone())>{t_string!(i18n, team_log_link)}</a> }
+                })}
                 <a href="/" class="secondary-button" on:click=follow(nav, "/")>{t_string!(i18n, nav_my_visits)}</a>
                 <a href="/visits/new" class="primary-button" data-testid="log-visit" on:click=follow(nav, "/visits/new")>
                     {t_string!(i18n, home_log_visit)}
