@@ -338,7 +338,7 @@ async fn two_devices_editing_one_visit_end_in_a_conflict_the_leader_settles() {
     let twice = resolve(&app, &leader, id, keep).await;
     assert_eq!(twice.status(), StatusCode::CONFLICT);
     assert_eq!(error_code(twice).await, "no_conflict");
-    assert_eq!(audit_actions(&app, &staff, id).await, ["visit.resolve"]);
+    assert_eq!(audit_actions(&app, &staff, id).await, ["conflict_settled"]);
 }
 
 #[tokio::test]
@@ -442,7 +442,7 @@ async fn an_edit_after_approval_waits_as_an_amendment_until_staff_decide() {
     assert_eq!(error_code(nothing).await, "not_submitted");
     assert_eq!(
         audit_actions(&app, &staff, id).await,
-        ["visit.approve", "amendment.approve", "amendment.refuse"]
+        ["visit_approved", "amendment_approved", "amendment_refused"]
     );
 }
 
@@ -495,7 +495,7 @@ async fn a_returned_visit_that_is_fixed_goes_back_to_review_with_the_reason_clea
         )),
         1
     );
-    assert_eq!(audit_actions(&app, &staff, id).await, ["visit.return"]);
+    assert_eq!(audit_actions(&app, &staff, id).await, ["visit_returned"]);
 }
 
 #[tokio::test]

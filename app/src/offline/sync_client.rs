@@ -257,7 +257,23 @@ fn apply(user: Uuid, item: FeedItem) -> Result<(), StoreError> {
             None if status.member_id.is_some_and(|m| m != user) => {
                 store::save_team_visit(user, &status)?;
             }
-            None => {}
+            // The member's own visit this device never held (a new or shared phone): kept
+            // as sent, so the member can open, fix and repeat it here too.
+            None => {
+                if let Some(record) = status.record.clone() {
+                    store::save_visit(
+                        user,
+                        &store::LocalVisit {
+                            record,
+                            state: LocalState::Sent,
+                            saved_at: now_ms(),
+                            reason: None,
+                            review: Some(status),
+                            superseded: false,
+                        },
+                    )?;
+                }
+            }
         }
     }
     if let Some(household) = item.household {

@@ -4,6 +4,7 @@
 //! on demand through `lazy`.
 
 mod field;
+pub mod household_picker;
 pub mod home;
 pub mod lazy;
 pub mod login;

@@ -42,11 +42,14 @@ pub fn RosterLine(entry: RosterEntry) -> impl IntoView {
             }}
             {entry.must_change_password.then(|| format!(" · {}", t_string!(i18n, roster_password_pending)))}
         </p>
-        {entry.unsent.filter(|n| *n > 0).map(|n| view! {
-            <p class="notice" data-testid="unsent">
-                {n} " " {t_string!(i18n, roster_unsent)}
-                {entry.unsent_at.map(|at| format!(" ({} {})", t_string!(i18n, roster_unsent_at), format_date_time(at)))}
-            </p>
+        {entry.unsent.map(|n| {
+            let at = entry.unsent_at.map(|at| format!(" ({} {})", t_string!(i18n, roster_unsent_at), format_date_time(at)));
+            view! {
+                <p class={if n > 0 { "notice" } else { "hint" }} data-testid="unsent" data-unsent=n.to_string()>
+                    {if n > 0 { format!("{n} {}", t_string!(i18n, roster_unsent)) } else { t_string!(i18n, status_all_sent).to_string() }}
+                    {at}
+                </p>
+            }
         })}
     }
 }

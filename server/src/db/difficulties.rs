@@ -123,7 +123,7 @@ pub fn handle(
     audit::record(
         &tx,
         by,
-        "difficulty.handle",
+        "difficulty_handled",
         "visit",
         &id,
         Some(village),

@@ -163,7 +163,7 @@ pub fn merge(
     audit::record(
         &tx,
         by,
-        "household.merge",
+        "household_merged",
         "household",
         &m,
         Some(village),

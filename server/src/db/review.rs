@@ -323,7 +323,7 @@ impl Store {
         });
         self.db
             .write(move |conn| {
-                audit::record(conn, &by, "visit.bulk_approve", "visits", "", None, detail)
+                audit::record(conn, &by, "visits_bulk_approved", "visits", "", None, detail)
                     .map_err(StoreError::from)
             })
             .await?;

@@ -742,18 +742,18 @@ pub(crate) fn decide(
                     reviewer,
                     by.at
                 ])?;
-                ("amendment.approve", version)
+                ("amendment_approved", version)
             }
             ReviewAction::Return => {
                 tx.prepare_cached(DECIDE_AMENDMENT)?
                     .execute(params![id, reason, reviewer, by.at])?;
-                ("amendment.refuse", version)
+                ("amendment_refused", version)
             }
         }
     } else if target.status == Status::Submitted.as_str() {
         let (status, reason, name) = match action {
-            ReviewAction::Approve => (Status::Approved, None, "visit.approve"),
-            ReviewAction::Return => (Status::Returned, reason, "visit.return"),
+            ReviewAction::Approve => (Status::Approved, None, "visit_approved"),
+            ReviewAction::Return => (Status::Returned, reason, "visit_returned"),
         };
         tx.prepare_cached(REVIEW)?.execute(params![
             id,
@@ -877,7 +877,7 @@ pub fn resolve(
     audit::record(
         &tx,
         by,
-        "visit.resolve",
+        "conflict_settled",
         "visit",
         &id,
         Some(target.village),

@@ -103,7 +103,7 @@ fn server_notes(i18n: I18n, status: &VisitStatus) -> impl IntoView {
         {mark.map(|m| {
             let issues = m.mark == MarkKind::HasIssues;
             view! {
-                <p class=if issues { "notice" } else { "ok-line" } data-testid="visit-mark" data-mark=m.mark.as_str()>
+                <p class={if issues { "notice" } else { "ok-line" }} data-testid="visit-mark" data-mark=m.mark.as_str()>
                     <strong>{if issues { t_string!(i18n, mark_has_issues) } else { t_string!(i18n, mark_reviewed) }}</strong>
                     {m.comment.map(|c| view! { ": " {c} })}
                 </p>

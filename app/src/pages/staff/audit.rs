@@ -30,6 +30,14 @@ fn action_text(i18n: I18n, action: &str) -> String {
         "village_changed" => t_string!(i18n, audit_village_changed),
         "activity_added" => t_string!(i18n, audit_activity_added),
         "activity_changed" => t_string!(i18n, audit_activity_changed),
+        "visit_approved" => t_string!(i18n, audit_visit_approved),
+        "visit_returned" => t_string!(i18n, audit_visit_returned),
+        "visits_bulk_approved" => t_string!(i18n, audit_visits_bulk_approved),
+        "amendment_approved" => t_string!(i18n, audit_amendment_approved),
+        "amendment_refused" => t_string!(i18n, audit_amendment_refused),
+        "conflict_settled" => t_string!(i18n, audit_conflict_settled),
+        "household_merged" => t_string!(i18n, audit_household_merged),
+        "difficulty_handled" => t_string!(i18n, audit_difficulty_handled),
         other => return other.to_string(),
     };
     text.to_string()
