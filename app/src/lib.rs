@@ -20,7 +20,7 @@ mod shell;
 // `pub mod i18n`, generated from `locales/*.json` by `build.rs`.
 include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 
-use leptos::either::EitherOf6;
+use leptos::either::EitherOf5;
 use leptos::prelude::*;
 use leptos_i18n::context::UseLocalesOptions;
 
@@ -73,19 +73,19 @@ fn CurrentPage() -> impl IntoView {
         i18n.get_locale();
         let page = nav.page();
         match page.screen {
-            Screen::Home => EitherOf6::A(view! { <pages::home::HomePage /> }),
-            Screen::Login => EitherOf6::B(view! { <pages::login::LoginPage /> }),
-            Screen::NewVisit => EitherOf6::C(view! { <pages::visit_form::VisitFormPage /> }),
-            Screen::Team => EitherOf6::D(view! { <pages::team::TeamPage param=page.param /> }),
+            Screen::Home => EitherOf5::A(view! { <pages::home::HomePage /> }),
+            Screen::Login => EitherOf5::B(view! { <pages::login::LoginPage /> }),
+            Screen::Team => EitherOf5::C(view! { <pages::team::TeamPage param=page.param /> }),
             Screen::Password
+            | Screen::NewVisit
             | Screen::Visit
             | Screen::TeamLog
             | Screen::Unit
             | Screen::Catalogue
             | Screen::Admin
             | Screen::Users
-            | Screen::Audit => EitherOf6::E(view! { <pages::lazy::LazyPage page /> }),
-            Screen::NotFound => EitherOf6::F(view! { <pages::not_found::NotFound /> }),
+            | Screen::Audit => EitherOf5::D(view! { <pages::lazy::LazyPage page /> }),
+            Screen::NotFound => EitherOf5::E(view! { <pages::not_found::NotFound /> }),
         }
     }
 }

@@ -44,7 +44,7 @@ impl ServiceWorker {
     /// the site has not been built (API-only tests).
     pub fn load(site_root: &Path, routes: &[Route]) -> Option<Self> {
         let template = std::fs::read_to_string(site_root.join("sw.js")).ok()?;
-        let split = split_modules(site_root);
+        let split = split_files(site_root).on_demand;
         let mut pkg: Vec<_> = std::fs::read_dir(site_root.join("pkg"))
             .ok()?
             .filter_map(Result::ok)
@@ -102,27 +102,40 @@ impl ServiceWorker {
 /// Split modules a phone keeps offline from the start, by split point.
 pub const OFFLINE_SPLITS: [&str; 1] = ["field"];
 
-/// The WASM modules split off the main one and loaded only on demand, from the split manifest
-/// (each split point names the module files it needs): the files of every split point but
-/// those in [`OFFLINE_SPLITS`], which are precached (a file two points share is precached).
-pub fn split_modules(site_root: &Path) -> HashSet<String> {
+/// The WASM modules split off the main one, from the split manifest (each split point names
+/// the module files it needs).
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct SplitFiles {
+    /// Loaded only when a page needs them (staff pages, the password page).
+    pub on_demand: HashSet<String>,
+    /// Not in the first download, but precached with the shell ([`OFFLINE_SPLITS`]; a file a
+    /// precached point shares with another is precached).
+    pub precached: HashSet<String>,
+}
+
+/// The split module files of a built site.
+pub fn split_files(site_root: &Path) -> SplitFiles {
     let manifest = std::fs::read_to_string(site_root.join("pkg/__wasm_split_manifest.json"))
         .ok()
         .and_then(|text| {
             serde_json::from_str::<std::collections::HashMap<String, Vec<String>>>(&text).ok()
         })
         .unwrap_or_default();
-    let offline: HashSet<String> = manifest
+    let precached: HashSet<String> = manifest
         .iter()
         .filter(|(point, _)| OFFLINE_SPLITS.contains(&point.as_str()))
         .flat_map(|(_, files)| files.iter().map(|f| module_file(f)))
         .collect();
-    manifest
+    let on_demand = manifest
         .into_values()
         .flatten()
         .map(|f| module_file(&f))
-        .filter(|file| !offline.contains(file))
-        .collect()
+        .filter(|file| !precached.contains(file))
+        .collect();
+    SplitFiles {
+        on_demand,
+        precached,
+    }
 }
 
 /// A split manifest entry as a file name under `pkg/`.

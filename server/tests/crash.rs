@@ -77,7 +77,13 @@ async fn wait_healthy(base: &str) {
     panic!("the server did not come back");
 }
 
-fn visit(id: Uuid, device: usize, household: Uuid, version: u32, base: Option<(u32, Uuid)>) -> (Value, Uuid) {
+fn visit(
+    id: Uuid,
+    device: usize,
+    household: Uuid,
+    version: u32,
+    base: Option<(u32, Uuid)>,
+) -> (Value, Uuid) {
     let revision = Uuid::now_v7();
     let mut record = json!({
         "id": id, "version": version, "base_version": base.map_or(0, |(v, _)| v),
@@ -145,10 +151,11 @@ async fn device(
                 pending.push((id, 1, revision, record));
             }
             // Edit a visit sent earlier (a fix, or an amendment once approved).
-            if !known.is_empty() && round % 2 == 0 {
+            if !known.is_empty() && round.is_multiple_of(2) {
                 let (id, household, version, revision) = known[(round as usize * 7) % known.len()];
                 if !pending.iter().any(|(p, ..)| *p == id) {
-                    let (record, new) = visit(id, index, household, version + 1, Some((version, revision)));
+                    let (record, new) =
+                        visit(id, index, household, version + 1, Some((version, revision)));
                     pending.push((id, version + 1, new, record));
                 }
             }
@@ -163,13 +170,16 @@ async fn device(
             if response.status().is_success() {
                 if let Ok(body) = response.json::<app::api::PushResponse>().await {
                     let mut done = HashSet::new();
-                    for (result, (id, version, revision, record)) in body.results.iter().zip(&pending) {
+                    for (result, (id, version, revision, record)) in
+                        body.results.iter().zip(&pending)
+                    {
                         if !result.result.is_acknowledged() {
                             continue;
                         }
                         done.insert((*id, *version));
                         acked.lock().unwrap().insert((*id, *version, *revision));
-                        let household = record["household"]["id"].as_str().unwrap().parse().unwrap();
+                        let household =
+                            record["household"]["id"].as_str().unwrap().parse().unwrap();
                         match result.result {
                             app::api::PushOutcome::Applied => {
                                 known.retain(|k| k.0 != *id);
@@ -206,7 +216,7 @@ async fn staff(base: String, stop: Arc<AtomicBool>, decided: Arc<Mutex<usize>>) 
             .await;
         if let Ok(response) = queue {
             if let Ok(queue) = response.json::<app::api::ReviewQueue>().await {
-                if let Some(first) = queue.items.first().filter(|_| round % 3 == 0) {
+                if let Some(first) = queue.items.first().filter(|_| round.is_multiple_of(3)) {
                     let returned = client
                         .post(format!("{base}/api/visits/{}/review", first.visit.id))
                         .json(&json!({ "action": "return", "reason": "Thiếu thông tin" }))
@@ -370,7 +380,10 @@ async fn acknowledged_visits_survive_repeated_sigkill_exactly_once() {
     assert!(kills >= MIN_KILLS);
     assert!(acked.len() > 100, "the devices got work through");
     assert!(edits > 10, "edits, fixes and amendments got through");
-    assert!(decided > 0 && merged > 0, "staff decided and the leader merged meanwhile");
+    assert!(
+        decided > 0 && merged > 0,
+        "staff decided and the leader merged meanwhile"
+    );
     assert_eq!(lost, 0, "every acknowledged revision is stored");
     assert_eq!(duplicated, 0, "no revision is stored twice");
     assert_eq!(astray, 0, "no visit names a merged-away household");

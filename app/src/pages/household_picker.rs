@@ -24,7 +24,9 @@ pub fn search(households: &[Household], village: Option<i64>, text: &str) -> Vec
     let mut found: Vec<Household> = households
         .iter()
         .filter(|h| h.merged_into.is_none() && village.is_none_or(|v| h.village_id == v))
-        .filter(|h| wanted.is_empty() || fold(&format!("{} {}", h.head_name, h.address)).contains(&wanted))
+        .filter(|h| {
+            wanted.is_empty() || fold(&format!("{} {}", h.head_name, h.address)).contains(&wanted)
+        })
         .cloned()
         .collect();
     found.sort_by(|a, b| name_order(&a.head_name, &b.head_name));
@@ -132,7 +134,11 @@ pub fn HouseholdPicker(
         }
     };
     let invalid = move |field: &'static str| {
-        move || errors.with(|e| e.iter().any(|e| e.field() == field)).then_some("true")
+        move || {
+            errors
+                .with(|e| e.iter().any(|e| e.field() == field))
+                .then_some("true")
+        }
     };
     let described = move |field: &'static str| {
         move || {
@@ -260,7 +266,11 @@ mod tests {
             serde_json::from_str(include_str!("../../../tests/browser/fold-cases.json")).unwrap();
         for (name, typed, found) in cases {
             let list = [household(&name, "Số 1", 7)];
-            assert_eq!(!search(&list, Some(7), &typed).is_empty(), found, "{typed:?} in {name:?}");
+            assert_eq!(
+                !search(&list, Some(7), &typed).is_empty(),
+                found,
+                "{typed:?} in {name:?}"
+            );
         }
     }
 
@@ -271,7 +281,10 @@ mod tests {
             household("Nguyễn Văn An", "Số 1", 7),
             household("Lê Văn Ân", "Số 3", 8),
         ];
-        let names: Vec<_> = search(&list, Some(7), "").into_iter().map(|h| h.head_name).collect();
+        let names: Vec<_> = search(&list, Some(7), "")
+            .into_iter()
+            .map(|h| h.head_name)
+            .collect();
         assert_eq!(names, ["Nguyễn Văn An", "Trần Thị Bình"]);
     }
 

@@ -4,8 +4,9 @@
 //! - `staff` (`pages::staff`): unit, administration, accounts, audit log and catalogue pages;
 //! - `manage` (`pages::manage`): changing one's password and keeping a team's roster, which
 //!   need the network anyway;
-//! - `field` (`pages::field`): a visit's page and the team log. Not in the first download,
-//!   but the service worker precaches it with the shell, so these pages open offline.
+//! - `field` (`pages::field`): the visit form, a visit's page and the team log. Not in the
+//!   first download, but the service worker precaches it with the shell, so these pages
+//!   open offline.
 //!
 //! The server renders only a frame for these pages, the same for every parameter, so the
 //! HTML hydrates anywhere; after hydration the module is loaded and the view drawn. Without a
@@ -57,7 +58,7 @@ pub fn LazyPage(page: Page) -> impl IntoView {
     use leptos::either::EitherOf3;
     let view = match page.screen {
         Screen::Password => EitherOf3::A(lazy_view(move || super::manage::page_view(page))),
-        Screen::Visit | Screen::TeamLog => {
+        Screen::NewVisit | Screen::Visit | Screen::TeamLog => {
             EitherOf3::B(lazy_view(move || super::field::page_view(page)))
         }
         _ => EitherOf3::C(lazy_view(move || super::staff::page_view(page))),

@@ -4,8 +4,8 @@
 //! on demand through `lazy`.
 
 mod field;
-pub mod household_picker;
 pub mod home;
+pub mod household_picker;
 pub mod lazy;
 pub mod login;
 mod manage;

@@ -6,7 +6,6 @@ use leptos::prelude::*;
 use uuid::Uuid;
 
 use crate::api::{Activity, Catalogue, TaskGroup};
-use crate::components::header::Header;
 use crate::components::status_line::StatusLine;
 use crate::domain::time::now_ms;
 use crate::domain::{ActivityDone, HouseholdInput, Outcome, VisitError, VisitRecord};
@@ -274,7 +273,6 @@ pub fn VisitFormPage() -> impl IntoView {
     };
 
     view! {
-        <Header />
         <StatusLine />
         <main class="page">
             <h1 class="section-title">{t_string!(i18n, form_title)}</h1>

@@ -323,8 +323,16 @@ impl Store {
         });
         self.db
             .write(move |conn| {
-                audit::record(conn, &by, "visits_bulk_approved", "visits", "", None, detail)
-                    .map_err(StoreError::from)
+                audit::record(
+                    conn,
+                    &by,
+                    "visits_bulk_approved",
+                    "visits",
+                    "",
+                    None,
+                    detail,
+                )
+                .map_err(StoreError::from)
             })
             .await?;
         Ok(BulkApproved { approved, skipped })

@@ -1,7 +1,8 @@
-//! Field pages that work offline but are not needed on the first screen: a visit's page and
-//! the team leader's team log. Their code is the `field` split module: not in the member's
-//! first download, but precached by the service worker with the shell (server/src/sw.rs), so
-//! they open without a network like the first-download pages.
+//! Field pages that work offline but are not needed on the first screen: the visit form
+//! (`pages::visit_form`), a visit's page and the team leader's team log. Their code is the
+//! `field` split module: not in the member's first download, but precached by the service
+//! worker with the shell (server/src/sw.rs), so they open without a network like the
+//! first-download pages.
 
 mod team_log;
 mod visit;
@@ -19,6 +20,7 @@ use crate::router::{Page, Screen};
 pub fn page_view(page: Page) -> Result<AnyView, leptos::wasm_split::SplitLoaderError> {
     let id = page.param.clone();
     Ok(match page.screen {
+        Screen::NewVisit => view! { <super::visit_form::VisitFormPage /> }.into_any(),
         Screen::Visit => view! { <visit::VisitPage id /> }.into_any(),
         Screen::TeamLog => view! { <team_log::TeamLogPage id /> }.into_any(),
         _ => ().into_any(),

@@ -7,7 +7,6 @@ use uuid::Uuid;
 
 use super::{activity_name, chip_text, server_chip, I18n};
 use crate::api::MarkKind;
-use crate::components::header::Header;
 use crate::components::status_line::StatusLine;
 use crate::domain::time::{format_date_time, Date};
 use crate::i18n::{t_string, use_i18n};
@@ -161,7 +160,6 @@ pub fn TeamLogPage(id: Option<String>) -> impl IntoView {
     };
 
     view! {
-        <Header />
         <StatusLine />
         <main class="page">
             <h1 class="section-title">{t_string!(i18n, log_title)}</h1>

@@ -13,7 +13,6 @@ use crate::api::{
     ConflictList, MarkKind, MarkRequest, ResolveRequest, RevisionSummary, VisitStatus,
 };
 use crate::components::common::{confirm, failure_text};
-use crate::components::header::Header;
 use crate::components::status_line::StatusLine;
 use crate::domain::policy::{self, Action};
 use crate::domain::time::{format_date_time, now_ms, Date};
@@ -153,7 +152,6 @@ pub fn VisitPage(id: Option<String>) -> impl IntoView {
     };
 
     view! {
-        <Header />
         <StatusLine />
         <main class="page narrow">
             {move || match shown.get() {
