@@ -2,6 +2,7 @@
 //! screens (`staff`) and what needs the network anyway (`manage`: the password page, the
 //! roster tools) are loaded on demand through `lazy`.
 
+mod draft;
 pub mod home;
 pub mod lazy;
 pub mod login;
