@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { hydrated, logVisit, phone, shellCached, signIn, useBrowserAndServer, watchErrors } from "./support.mjs";
+import { hydrated, logVisit, phone, shellCached, signIn, signOut, useBrowserAndServer, watchErrors } from "./support.mjs";
 
 const env = useBrowserAndServer();
 
@@ -104,17 +104,19 @@ test("on a shared phone each member's outbox is sent only under their own sessio
   await page.waitForURL(`${base}/`);
   await page.locator(".visit-card", { hasText: "Trần Văn Hải" }).waitFor();
 
-  // Member A signs out offline; member B signs in once the server is back and sees nothing of A's.
-  await page.click("[data-testid=sign-out]");
-  await page.waitForURL(`${base}/login`);
+  // Member A signs out (which needs the network: the server is back, A's visit held back from
+  // sending meanwhile); member B signs in and sees nothing of A's.
+  await page.route("**/api/sync/push", (route) => route.abort());
   await env.server.start();
+  await signOut(page, base);
+  await page.unroute("**/api/sync/push");
   await signIn(page, base, "0900000014");
   assert.equal(await page.locator(".visit-card").count(), 0);
   const list = await page.evaluate(() => fetch("/api/visits").then((r) => r.json()));
   assert.equal(list.visits.length, 0, "A's visit was not sent under B's session");
 
   // A signs in again: their waiting visit goes out under their session.
-  await page.click("[data-testid=sign-out]");
+  await signOut(page, base);
   await signIn(page, base, "0900000013");
   await page.waitForSelector(".visit-card[data-state='sent']", { timeout: 60_000 });
   const mine = await page.evaluate(() => fetch("/api/visits").then((r) => r.json()));

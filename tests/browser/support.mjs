@@ -8,8 +8,12 @@ import { after, before } from "node:test";
 import { chromium } from "playwright-core";
 
 const ROOT = resolve(new URL("../..", import.meta.url).pathname);
-export const BIN = process.env.SOTAY_BIN ?? join(ROOT, "target/release/sotay");
-export const SITE = process.env.SOTAY_SITE_ROOT ?? join(ROOT, "target/site");
+// A build into another target directory (`CARGO_TARGET_DIR`, and `LEPTOS_SITE_ROOT` for the
+// site cargo-leptos writes) is tested by setting the same variables; SOTAY_BIN and
+// SOTAY_SITE_ROOT name the files directly.
+const TARGET = resolve(ROOT, process.env.CARGO_TARGET_DIR ?? "target");
+export const BIN = process.env.SOTAY_BIN ?? join(TARGET, "release/sotay");
+export const SITE = process.env.SOTAY_SITE_ROOT ?? resolve(ROOT, process.env.LEPTOS_SITE_ROOT ?? "target/site");
 export const PASSWORD = "sotay2025";
 
 /** A free TCP port on 127.0.0.1. */
@@ -145,8 +149,9 @@ export async function signInAs(page, base, phoneNumber, password, landing) {
   return new URL(page.url()).pathname;
 }
 
-/** Signs out through the header and waits for the sign-in page. */
+/** Signs out through the header (saying yes to its question) and waits for the sign-in page. */
 export async function signOut(page, base) {
+  page.once("dialog", (dialog) => dialog.accept());
   await page.click("[data-testid=sign-out]");
   await page.waitForURL(`${base}/login`);
 }

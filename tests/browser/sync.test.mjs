@@ -119,7 +119,7 @@ test("an unsent visit can be deleted from the device and a sent one withdrawn", 
   const mistaken = page.locator(".visit-card", { hasText: "Hộ ghi nhầm" });
   await mistaken.locator("[data-testid=delete-visit]").click();
   await mistaken.waitFor({ state: "detached" });
-  assert.match(await page.textContent("[data-testid=pending-count]"), /Đã gửi hết/);
+  assert.match(await page.textContent("[data-testid=pending-count]"), /Chưa có lượt nào cần gửi/);
 
   await env.server.start();
   await page.goto(`${env.server.base}/visits/new`);

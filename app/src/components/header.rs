@@ -1,12 +1,16 @@
-//! The top bar of every signed-in screen: app name, who is signed in and where, links,
-//! language switch, sign out.
+//! The top bar of every signed-in screen, compact enough to leave a phone's screen to the
+//! work: one line with the app, who is signed in and where (phones are shared), one row of
+//! links with the language switch and signing out. Signing out asks first, says how many
+//! visits stay on the phone unsent, and is refused without a network.
 
 use leptos::prelude::*;
 
-use crate::api::{client, Profile};
+use crate::api::client::{self, ClientError, Method};
+use crate::api::Profile;
+use crate::components::common::confirm;
 use crate::domain::policy::{self, Action};
 use crate::i18n::{t_string, use_i18n, Locale};
-use crate::offline::store;
+use crate::offline::store::{self, LocalState};
 use crate::offline::sync_client::SyncStatus;
 use crate::router::follow;
 use crate::Session;
@@ -65,27 +69,57 @@ pub fn Header() -> impl IntoView {
     let session = expect_context::<Session>();
     let sync = expect_context::<SyncStatus>();
     let nav = crate::router::use_nav();
-    let place = move || {
+    let who = move || {
         session.profile.with(|p| {
-            p.as_ref()
-                .map(|p| {
-                    let place = p
-                        .team
-                        .as_ref()
-                        .and_then(|t| t.village.as_ref())
-                        .map_or(p.unit.name.clone(), |v| v.name.clone());
-                    format!("{} · {place}", p.name)
-                })
-                .unwrap_or_default()
+            p.as_ref().map(|p| {
+                let place = p
+                    .team
+                    .as_ref()
+                    .and_then(|t| t.village.as_ref())
+                    .map_or(p.unit.name.clone(), |v| v.name.clone());
+                (p.name.clone(), place)
+            })
         })
     };
+    // Signing out needs the network: signed out offline, a member could not sign back in, and
+    // the phone would be useless in the field until it had a signal again.
+    let refused = RwSignal::new(false);
     let sign_out = move |_| {
-        // The outbox stays on the device, keyed to its author, for their next sign-in.
-        store::clear_identity();
-        session.profile.set(None);
-        sync.refresh(None);
-        leptos::task::spawn_local(client::logout());
-        nav.go("/login");
+        let Some(user) = session
+            .profile
+            .with_untracked(|p| p.as_ref().map(|p| p.user_id))
+        else {
+            return;
+        };
+        if !online() {
+            refused.set(true);
+            return;
+        }
+        let unsent = store::visits(user)
+            .iter()
+            .filter(|v| v.state == LocalState::Pending)
+            .count();
+        let question = if unsent == 0 {
+            t_string!(i18n, sign_out_confirm).to_string()
+        } else {
+            t_string!(i18n, sign_out_confirm_unsent, count = unsent).to_string()
+        };
+        if !confirm(&question) {
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            let answer = client::call::<(), ()>(Method::Post, "/api/auth/logout", None).await;
+            if answer == Err(ClientError::Offline) {
+                refused.set(true);
+                return;
+            }
+            refused.set(false);
+            // The outbox stays on the device, keyed to its author, for their next sign-in.
+            store::clear_identity();
+            session.profile.set(None);
+            sync.refresh(None);
+            nav.go("/login");
+        });
     };
     let label = move |key: &str| match key {
         "visits" => t_string!(i18n, nav_my_visits),
@@ -97,8 +131,12 @@ pub fn Header() -> impl IntoView {
     };
     view! {
         <header class="app-header">
-            <span class="app-name">{t_string!(i18n, app_name)}</span>
-            <span class="app-place" data-testid="place">{place}</span>
+            <p class="app-who">
+                <span class="app-name">{t_string!(i18n, app_name)}</span>
+                <span class="app-place" data-testid="place">
+                    {move || who().map(|(name, place)| view! { <strong data-testid="who">{name}</strong> " · " {place} })}
+                </span>
+            </p>
             <nav class="app-actions">
                 {move || session.profile.get().map(|p| links(&p).into_iter().map(|(key, href)| view! {
                     <a class="header-link" href=href.clone() data-testid=format!("nav-{key}") on:click=follow(nav, href)>{label(key)}</a>
@@ -110,6 +148,24 @@ pub fn Header() -> impl IntoView {
                     </button>
                 })}
             </nav>
+            {move || refused.get().then(|| view! {
+                <p class="header-notice" role="alert" data-testid="sign-out-refused">
+                    {t_string!(i18n, sign_out_offline)}
+                </p>
+            })}
         </header>
+    }
+}
+
+/// Whether the browser believes it has a network at all; a `true` is checked by calling the
+/// server, a `false` is believed.
+fn online() -> bool {
+    #[cfg(feature = "hydrate")]
+    {
+        web_sys::window().is_none_or(|w| w.navigator().on_line())
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        true
     }
 }

@@ -1,5 +1,7 @@
-//! "3 lượt chưa gửi · Đồng bộ lúc 14:05 ⟳": always visible on member screens. Amber when the
-//! last attempt failed, with the reason in plain words.
+//! "3 lượt chưa gửi · Đồng bộ lúc 14:05 ⟳": always visible on member screens, on one compact
+//! row. Amber when the last attempt failed, with the reason in plain words. It never claims
+//! more than the device knows: before anything was ever sent it says there is nothing to send
+//! (or that the waiting visits were never synced), not "all sent".
 
 use leptos::prelude::*;
 
@@ -24,6 +26,15 @@ pub fn StatusLine() -> impl IntoView {
             SyncError::StorageFull => t_string!(i18n, status_error_storage),
         })
     };
+    // Said only when true: "all sent" once something was sent, "never synced" only while
+    // something waits for its first sending.
+    let sync_text = move || match (sync.last_ok.get(), pending()) {
+        (Some(ms), _) => {
+            Some(t_string!(i18n, status_synced_at, time = format_time(ms)).to_string())
+        }
+        (None, 0) => None,
+        (None, _) => Some(t_string!(i18n, status_never_sent).to_string()),
+    };
     let expired = move || sync.error.get() == Some(SyncError::SessionExpired);
     let nav = use_nav();
     view! {
@@ -37,22 +48,16 @@ pub fn StatusLine() -> impl IntoView {
             <p class="status-summary">
                 <span class="status-dot" aria-hidden="true">"●"</span>
                 " "
-                <span data-testid="pending-count">
-                    {move || {
-                        let count = pending();
-                        if count == 0 {
-                            t_string!(i18n, status_all_sent).to_string()
-                        } else {
-                            t_string!(i18n, status_pending, count = count).to_string()
-                        }
-                    }}
-                </span>
-                " · "
-                <span data-testid="last-sync">
-                    {move || match sync.last_ok.get() {
-                        Some(ms) => t_string!(i18n, status_synced_at, time = format_time(ms)).to_string(),
-                        None => t_string!(i18n, status_never_synced).to_string(),
-                    }}
+                <span class="status-text">
+                    <span data-testid="pending-count">
+                        {move || match (pending(), sync.last_ok.get()) {
+                            (0, Some(_)) => t_string!(i18n, status_all_sent).to_string(),
+                            (0, None) => t_string!(i18n, status_nothing_to_send).to_string(),
+                            (count, _) => t_string!(i18n, status_pending, count = count).to_string(),
+                        }}
+                    </span>
+                    // Nothing sent and nothing waiting: "never synced" would only add noise.
+                    {move || sync_text().map(|text| view! { " · " <span data-testid="last-sync">{text}</span> })}
                 </span>
                 <button
                     type="button"

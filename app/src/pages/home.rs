@@ -1,13 +1,18 @@
-//! The member's main screen: status line, the visits logged on this device, and the big
-//! "log a visit" button at the bottom.
+//! The member's main screen: status line, the visits logged on this device (who, what, the
+//! outcome and the agreed follow-up date, how many people were helped, the household's phone),
+//! and the big "log a visit" button at the bottom.
 
+use leptos::either::Either;
+use leptos::ev::MouseEvent;
 use leptos::prelude::*;
 
+use super::visit_form::{just_saved, outcome_label};
 use crate::api::Catalogue;
 use crate::components::header::Header;
 use crate::components::status_line::StatusLine;
 use crate::domain::policy::{self, Action};
-use crate::domain::time::format_date_time;
+use crate::domain::time::{format_date_time, Date};
+use crate::domain::Outcome;
 use crate::i18n::{t_string, use_i18n, Locale};
 use crate::offline::store::{self, Chip, LocalVisit};
 use crate::offline::sync_client::SyncStatus;
@@ -35,13 +40,14 @@ fn activity_names(visit: &LocalVisit, catalogue: &Catalogue, locale: Locale) -> 
         .join(", ")
 }
 
-/// `/`
+/// `/`. The server renders the same neutral "opening" line for everyone (the service worker
+/// keeps that HTML for offline use); once the device store has been read, the member's list
+/// appears, or the sign-in page opens: nobody sees a home that is not theirs, even for a moment.
 #[component]
 pub fn HomePage() -> impl IntoView {
     super::require_sign_in();
     let i18n = use_i18n();
     let session = expect_context::<Session>();
-    let sync = expect_context::<SyncStatus>();
     let nav = use_nav();
     // This page is the member's home; staff have their own.
     Effect::new(move |_| {
@@ -51,6 +57,42 @@ pub fn HomePage() -> impl IntoView {
             }
         }
     });
+    let team_person = Memo::new(move |_| {
+        session.ready.get()
+            && session
+                .profile
+                .with(|p| p.as_ref().is_some_and(|p| p.role.is_team()))
+    });
+    move || {
+        if team_person.get() {
+            Either::Left(view! { <MemberHome /> })
+        } else {
+            Either::Right(view! {
+                <main class="page opening" data-testid="opening">
+                    <p class="hint">{t_string!(i18n, loading)}</p>
+                </main>
+            })
+        }
+    }
+}
+
+/// The people helped on a visit, all activities together.
+fn people_helped(visit: &LocalVisit) -> u32 {
+    visit.record.activities.iter().map(|a| a.people).sum()
+}
+
+/// A `yyyy-mm-dd` date as `dd/mm/yyyy` (as written, if it does not parse).
+fn vietnamese_date(iso: &str) -> String {
+    Date::parse_iso(iso).map_or_else(|| iso.to_string(), Date::to_vietnamese)
+}
+
+/// The member's visits, newest first, with what each one did and where it stands.
+#[component]
+fn MemberHome() -> impl IntoView {
+    let i18n = use_i18n();
+    let session = expect_context::<Session>();
+    let sync = expect_context::<SyncStatus>();
+    let nav = use_nav();
     let may_log = move || {
         session.profile.with(|p| {
             p.as_ref()
@@ -109,6 +151,19 @@ pub fn HomePage() -> impl IntoView {
         }
     };
 
+    // The button sits where the form's "Lưu" was: the second tap of a double tap on "Lưu" must
+    // not open a new, blank form.
+    let log_visit = {
+        let go = follow(nav, "/visits/new");
+        move |ev: MouseEvent| {
+            if ev.detail() > 1 || just_saved() {
+                ev.prevent_default();
+                return;
+            }
+            go(ev);
+        }
+    };
+
     view! {
         <Header />
         <StatusLine />
@@ -133,6 +188,14 @@ pub fn HomePage() -> impl IntoView {
                                     .or_else(|| visit.reason.clone());
                                 let names = activity_names(&visit, &catalogue, locale);
                                 let household = &visit.record.household;
+                                let phone = household.phone.clone().filter(|p| !p.is_empty());
+                                let follow_up = visit
+                                    .record
+                                    .follow_up_on
+                                    .as_deref()
+                                    .filter(|_| visit.record.outcome == Outcome::FollowUp)
+                                    .map(vietnamese_date);
+                                let people = people_helped(&visit);
                                 view! {
                                     <li
                                         class="visit-card"
@@ -144,7 +207,22 @@ pub fn HomePage() -> impl IntoView {
                                             " · "
                                             {household.address.clone()}
                                         </p>
+                                        {phone.map(|phone| (format!("tel:{phone}"), phone)).map(|(tel, phone)| view! {
+                                            <p class="visit-phone">
+                                                <a href=tel data-testid="visit-phone" aria-label=t_string!(i18n, card_phone)>
+                                                    <span aria-hidden="true">"☎ "</span>{phone}
+                                                </a>
+                                            </p>
+                                        })}
                                         <p class="visit-activities">{names}</p>
+                                        <p class="visit-outcome" data-testid="visit-outcome">
+                                            <strong>{outcome_label(i18n, visit.record.outcome)}</strong>
+                                            {follow_up.map(|date| view! {
+                                                " · " <span data-testid="visit-follow-up">{t_string!(i18n, card_follow_up, date = date).to_string()}</span>
+                                            })}
+                                            " · "
+                                            <span data-testid="visit-people">{t_string!(i18n, card_people, count = people).to_string()}</span>
+                                        </p>
                                         <p class="visit-meta">
                                             <span class=format!("chip chip-{}", chip.as_str())>
                                                 {match chip {
@@ -194,7 +272,7 @@ pub fn HomePage() -> impl IntoView {
                 </a>
             })}
             {move || may_log().then(|| view! {
-                <a href="/visits/new" class="primary-button" data-testid="log-visit" on:click=follow(nav, "/visits/new")>
+                <a href="/visits/new" class="primary-button" data-testid="log-visit" on:click=log_visit.clone()>
                     {t_string!(i18n, home_log_visit)}
                 </a>
             })}

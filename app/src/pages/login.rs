@@ -1,5 +1,6 @@
-//! Sign-in with phone number and password. The first sign-in needs the network; afterwards the
-//! app works offline with the cached identity. Signing in again after a session expired
+//! Sign-in with phone number and password. Signing in needs the network (opened offline, the
+//! page says so at once, and that unsent visits stay on the phone); afterwards the app works
+//! offline with the cached identity. Signing in again after a session expired
 //! resumes the waiting outbox.
 
 use leptos::ev::SubmitEvent;
@@ -40,6 +41,16 @@ pub fn LoginPage() -> impl IntoView {
     let busy = RwSignal::new(false);
     let expired = RwSignal::new(false);
 
+    // Opened without a network (from the phone's cache), say so at once, before anyone types:
+    // signing in needs the server, and what waits on the phone stays there meanwhile.
+    let no_network = RwSignal::new(false);
+    Effect::new(move |_| {
+        leptos::task::spawn_local(async move {
+            let answer = client::get::<crate::api::Health>("/api/health").await;
+            no_network.set(matches!(answer, Err(ClientError::Offline)));
+        });
+    });
+
     // A member whose session expired comes back here: keep their number, say why.
     Effect::new(move |_| {
         if let Some(profile) = session.profile.get() {
@@ -74,7 +85,10 @@ pub fn LoginPage() -> impl IntoView {
             busy.set(false);
             let profile = match outcome {
                 Ok(profile) => profile,
-                Err(ClientError::Offline) => return problem.set(Some(LoginProblem::Offline)),
+                Err(ClientError::Offline) => {
+                    no_network.set(true);
+                    return problem.set(Some(LoginProblem::Offline));
+                }
                 Err(ClientError::Refused(401 | 400 | 422, _) | ClientError::Unauthorized) => {
                     return problem.set(Some(LoginProblem::Wrong))
                 }
@@ -111,7 +125,7 @@ pub fn LoginPage() -> impl IntoView {
             LoginProblem::Phone => t_string!(i18n, login_enter_phone).to_string(),
             LoginProblem::Password => t_string!(i18n, login_enter_password).to_string(),
             LoginProblem::Wrong => t_string!(i18n, login_wrong).to_string(),
-            LoginProblem::Offline => t_string!(i18n, login_offline).to_string(),
+            LoginProblem::Offline => t_string!(i18n, login_needs_network).to_string(),
             LoginProblem::Failed => t_string!(i18n, login_failed).to_string(),
             LoginProblem::Storage => t_string!(i18n, status_error_storage).to_string(),
             LoginProblem::TooMany => t_string!(i18n, fail_rate_limited).to_string(),
@@ -128,6 +142,9 @@ pub fn LoginPage() -> impl IntoView {
             <p class="hint">{t_string!(i18n, login_intro)}</p>
             {move || expired.get().then(|| view! {
                 <p class="notice" data-testid="session-expired">{t_string!(i18n, login_expired)}</p>
+            })}
+            {move || (no_network.get() && problem.get() != Some(LoginProblem::Offline)).then(|| view! {
+                <p class="notice" role="status" data-testid="login-needs-network">{t_string!(i18n, login_needs_network)}</p>
             })}
             <form on:submit=submit novalidate=true>
                 {move || problem.get().is_some().then(|| view! {

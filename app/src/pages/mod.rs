@@ -3,6 +3,7 @@
 //! what needs the network anyway (`manage`: the password page, the roster tools) are loaded
 //! on demand through `lazy`.
 
+mod draft;
 mod field;
 pub mod home;
 pub mod household_picker;

@@ -1,13 +1,21 @@
 //! Logging a visit: household, activities grouped by the plan's four task groups, outcome,
 //! note, save. Saving writes to the device at once and never waits for the network.
+//!
+//! Made for a 360 px phone held in one hand: each problem is said next to its field (and tied
+//! to it for screen readers), and "Lưu" at the bottom takes the member to the first one; what
+//! is typed is kept as a draft until saved; a double tap saves once.
+
+use std::cell::Cell;
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use uuid::Uuid;
 
+use super::draft::{self, Draft};
+
 use crate::api::{Activity, Catalogue, TaskGroup};
 use crate::components::status_line::StatusLine;
-use crate::domain::time::now_ms;
+use crate::domain::time::{now_ms, vietnam_date};
 use crate::domain::{ActivityDone, HouseholdInput, Outcome, VisitError, VisitRecord};
 use crate::i18n::{t_string, use_i18n, Locale};
 use crate::offline::store::{self, LocalState, LocalVisit};
@@ -49,7 +57,8 @@ fn group_title(i18n: leptos_i18n::I18nContext<Locale>, group: TaskGroup) -> Stri
     }
 }
 
-fn outcome_label(i18n: leptos_i18n::I18nContext<Locale>, outcome: Outcome) -> String {
+/// An outcome, in words.
+pub(crate) fn outcome_label(i18n: leptos_i18n::I18nContext<Locale>, outcome: Outcome) -> String {
     match outcome {
         Outcome::Done => t_string!(i18n, outcome_done).to_string(),
         Outcome::Partly => t_string!(i18n, outcome_partly).to_string(),
@@ -60,7 +69,12 @@ fn outcome_label(i18n: leptos_i18n::I18nContext<Locale>, outcome: Outcome) -> St
 
 /// One catalogue activity: a large checkbox, and once ticked, people helped and detail.
 #[component]
-fn ActivityRow(activity: Activity, selected: RwSignal<Vec<ActivityDone>>) -> impl IntoView {
+fn ActivityRow(
+    activity: Activity,
+    selected: RwSignal<Vec<ActivityDone>>,
+    /// The activities have a problem, said in `err-activities`.
+    invalid: Signal<bool>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let code = activity.code.clone();
     let ticked = {
@@ -97,6 +111,17 @@ fn ActivityRow(activity: Activity, selected: RwSignal<Vec<ActivityDone>>) -> imp
                 .to_string()
         }
     };
+    let detail = {
+        let code = code.clone();
+        move || {
+            selected.with(|s| {
+                s.iter()
+                    .find(|a| a.code == code)
+                    .and_then(|a| a.detail.clone())
+                    .unwrap_or_default()
+            })
+        }
+    };
     let name = move || match i18n.get_locale() {
         Locale::vi => activity.name_vi.clone(),
         Locale::en => activity.name_en.clone(),
@@ -113,6 +138,8 @@ fn ActivityRow(activity: Activity, selected: RwSignal<Vec<ActivityDone>>) -> imp
                     name="activity"
                     value=code.clone()
                     prop:checked=ticked.clone()
+                    aria-invalid=move || invalid.get().then_some("true")
+                    aria-describedby=move || invalid.get().then_some("err-activities")
                     on:change=toggle
                 />
                 <span>{name}</span>
@@ -142,6 +169,7 @@ fn ActivityRow(activity: Activity, selected: RwSignal<Vec<ActivityDone>>) -> imp
                         <input
                             type="text"
                             name=format!("detail-{code}")
+                            prop:value=detail.clone()
                             on:input={
                                 let edit = edit.clone();
                                 move |ev| {
@@ -189,9 +217,80 @@ pub fn VisitFormPage() -> impl IntoView {
     let village = RwSignal::new(String::new());
     let errors = RwSignal::new(Vec::<VisitError>::new());
     let storage_full = RwSignal::new(false);
+    // Set on the first good "Lưu": a second tap (double tap) does nothing.
+    let saving = RwSignal::new(false);
+    // A follow-up is agreed for today or later (Vietnam's calendar): the picker offers no
+    // earlier day, and the domain refuses one typed in.
+    let today = {
+        let date = vietnam_date(now_ms());
+        format!("{:04}-{:02}-{:02}", date.year, date.month, date.day)
+    };
+
+    // The draft: read once the signed-in user is known, then kept as the member types.
+    let user = move || session.profile.with(|p| p.as_ref().map(|p| p.user_id));
+    let draft_read = RwSignal::new(false);
+    let restored = RwSignal::new(false);
+    let fill = move |d: Draft| {
+        village.set(d.village);
+        head_name.set(d.head_name);
+        address.set(d.address);
+        phone.set(d.phone);
+        selected.set(d.activities);
+        outcome.set(d.outcome);
+        follow_up_on.set(d.follow_up_on);
+        note.set(d.note);
+    };
+    Effect::new(move |_| {
+        let Some(user) = user() else {
+            return;
+        };
+        if draft_read.get_untracked() {
+            return;
+        }
+        if let Some(kept) = draft::load(user) {
+            fill(kept);
+            restored.set(true);
+        }
+        draft_read.set(true);
+    });
+    Effect::new(move |_| {
+        let current = Draft {
+            village: village.get(),
+            head_name: head_name.get(),
+            address: address.get(),
+            phone: phone.get(),
+            activities: selected.get(),
+            outcome: outcome.get(),
+            follow_up_on: follow_up_on.get(),
+            note: note.get(),
+        };
+        if !draft_read.get() || saving.get_untracked() {
+            return;
+        }
+        if let Some(user) = session
+            .profile
+            .with_untracked(|p| p.as_ref().map(|p| p.user_id))
+        {
+            draft::keep(user, &current);
+        }
+    });
+    let discard = move |_| {
+        fill(Draft::default());
+        errors.set(Vec::new());
+        restored.set(false);
+        if let Some(user) = session
+            .profile
+            .with_untracked(|p| p.as_ref().map(|p| p.user_id))
+        {
+            draft::clear(user);
+        }
+    };
 
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
+        if saving.get_untracked() {
+            return;
+        }
         let Some(profile) = session.profile.get_untracked() else {
             return;
         };
@@ -238,9 +337,13 @@ pub fn VisitFormPage() -> impl IntoView {
                 .map_err(|e| vec![e])
         });
         match checked {
-            Err(found) => errors.set(found),
+            Err(found) => {
+                show_first_problem(&found);
+                errors.set(found);
+            }
             Ok(record) => {
                 errors.set(Vec::new());
+                saving.set(true);
                 let local = LocalVisit {
                     record,
                     state: LocalState::Pending,
@@ -250,9 +353,13 @@ pub fn VisitFormPage() -> impl IntoView {
                     superseded: false,
                 };
                 if store::save_visit(profile.user_id, &local).is_err() {
+                    saving.set(false);
                     storage_full.set(true);
+                    show_first_problem(&[]);
                     return;
                 }
+                draft::clear(profile.user_id);
+                SAVED_AT.with(|at| at.set(now));
                 sync.refresh(Some(profile.user_id));
                 sync.kick();
                 nav.go("/");
@@ -260,6 +367,22 @@ pub fn VisitFormPage() -> impl IntoView {
         }
     };
 
+    let has_error =
+        move |field: &'static str| errors.with(|e| e.iter().any(|e| e.field() == field));
+    // Ties a field to its message for screen readers while there is one.
+    let invalid = move |field: &'static str| move || has_error(field).then_some("true");
+    let described =
+        move |field: &'static str| move || has_error(field).then(|| format!("err-{field}"));
+    let activities_invalid = Signal::derive(move || has_error("activities"));
+    // Problems no field shows (the visit time), and a full device store: said next to "Lưu".
+    let unplaced = move || {
+        errors.with(|e| {
+            e.iter()
+                .filter(|e| !FIELDS.iter().any(|(field, _)| *field == e.field()))
+                .map(|e| error_text(i18n, e))
+                .collect::<Vec<_>>()
+        })
+    };
     let field_error = move |field: &'static str| {
         move || {
             errors.with(|e| {
@@ -277,26 +400,24 @@ pub fn VisitFormPage() -> impl IntoView {
         <main class="page">
             <h1 class="section-title">{t_string!(i18n, form_title)}</h1>
             <form class="visit-form" on:submit=submit novalidate=true data-testid="visit-form">
-                {move || (!errors.with(Vec::is_empty)).then(|| view! {
-                    <div class="error-summary" role="alert" data-testid="form-errors">
-                        <h2>{t_string!(i18n, form_errors_title)}</h2>
-                        <ul>
-                            {move || {
-                                errors.get().iter().map(|e| view! { <li>{error_text(i18n, e)}</li> }).collect_view()
-                            }}
-                        </ul>
-                    </div>
-                })}
-                {move || storage_full.get().then(|| view! {
-                    <p class="error-summary" role="alert">{t_string!(i18n, status_error_storage)}</p>
+                {move || restored.get().then(|| view! {
+                    <p class="notice draft-notice" role="status" data-testid="draft-restored">
+                        <span>{t_string!(i18n, draft_restored)}</span>
+                        <button type="button" class="small-button" data-testid="discard-draft" on:click=discard>
+                            {t_string!(i18n, draft_discard)}
+                        </button>
+                    </p>
                 })}
 
                 {move || {
                     let choices = villages();
                     (!choices.is_empty()).then(|| view! {
                         <label for="village_id">{t_string!(i18n, form_village)}</label>
-                        <p class="field-error">{field_error("village_id")}</p>
+                        <p class="field-error" id="err-village_id">{field_error("village_id")}</p>
                         <select id="village_id" name="village_id"
+                            aria-invalid=invalid("village_id")
+                            aria-describedby=described("village_id")
+                            prop:value=move || village.get()
                             on:change=move |ev| village.set(event_target_value(&ev))>
                             <option value="">{t_string!(i18n, form_village_choose)}</option>
                             {choices.into_iter().map(|v| view! {
@@ -308,25 +429,31 @@ pub fn VisitFormPage() -> impl IntoView {
                 <fieldset>
                     <legend>{t_string!(i18n, form_household)}</legend>
                     <label for="head_name">{t_string!(i18n, form_head_name)}</label>
-                    <p class="field-error">{field_error("head_name")}</p>
+                    <p class="field-error" id="err-head_name">{field_error("head_name")}</p>
                     <input id="head_name" name="head_name" type="text" autocomplete="off"
+                        aria-invalid=invalid("head_name")
+                        aria-describedby=described("head_name")
                         prop:value=move || head_name.get()
                         on:input=move |ev| head_name.set(event_target_value(&ev)) />
                     <label for="address">{t_string!(i18n, form_address)}</label>
-                    <p class="field-error">{field_error("address")}</p>
+                    <p class="field-error" id="err-address">{field_error("address")}</p>
                     <input id="address" name="address" type="text" autocomplete="off"
+                        aria-invalid=invalid("address")
+                        aria-describedby=described("address")
                         prop:value=move || address.get()
                         on:input=move |ev| address.set(event_target_value(&ev)) />
                     <label for="household_phone">{t_string!(i18n, form_phone)}</label>
-                    <p class="field-error">{field_error("phone")}</p>
+                    <p class="field-error" id="err-phone">{field_error("phone")}</p>
                     <input id="household_phone" name="household_phone" type="tel" inputmode="tel" autocomplete="off"
+                        aria-invalid=invalid("phone")
+                        aria-describedby=described("phone")
                         prop:value=move || phone.get()
                         on:input=move |ev| phone.set(event_target_value(&ev)) />
                 </fieldset>
 
                 <fieldset>
                     <legend>{t_string!(i18n, form_activities)}</legend>
-                    <p class="field-error">{field_error("activities")}</p>
+                    <p class="field-error" id="err-activities">{field_error("activities")}</p>
                     {move || catalogue.with(|c| c.as_ref().is_none_or(|c| c.activities.is_empty()) && session.ready.get()).then(|| view! {
                         <p class="notice">{t_string!(i18n, form_no_catalogue)}</p>
                     })}
@@ -346,7 +473,7 @@ pub fn VisitFormPage() -> impl IntoView {
                                     .iter()
                                     .filter(|a| a.task_group == group)
                                     .cloned()
-                                    .map(|activity| view! { <ActivityRow activity selected /> })
+                                    .map(|activity| view! { <ActivityRow activity selected invalid=activities_invalid /> })
                                     .collect_view();
                                 view! {
                                     <div class="task-group">
@@ -361,43 +488,112 @@ pub fn VisitFormPage() -> impl IntoView {
 
                 <fieldset>
                     <legend>{t_string!(i18n, form_outcome)}</legend>
-                    {Outcome::ALL
-                        .into_iter()
-                        .map(|o| {
-                            view! {
-                                <label class="check">
-                                    <input
-                                        type="radio"
-                                        name="outcome"
-                                        value=o.as_str()
-                                        prop:checked=move || outcome.get() == o
-                                        on:change=move |_| outcome.set(o)
-                                    />
-                                    <span>{move || outcome_label(i18n, o)}</span>
-                                </label>
-                            }
-                        })
-                        .collect_view()}
+                    <div class="choice-grid">
+                        {Outcome::ALL
+                            .into_iter()
+                            .map(|o| {
+                                view! {
+                                    <label class="check">
+                                        <input
+                                            type="radio"
+                                            name="outcome"
+                                            value=o.as_str()
+                                            prop:checked=move || outcome.get() == o
+                                            on:change=move |_| outcome.set(o)
+                                        />
+                                        <span>{move || outcome_label(i18n, o)}</span>
+                                    </label>
+                                }
+                            })
+                            .collect_view()}
+                    </div>
                     {move || (outcome.get() == Outcome::FollowUp).then(|| view! {
                         <label for="follow_up_on">{t_string!(i18n, form_follow_up_on)}</label>
-                        <p class="field-error">{field_error("follow_up_on")}</p>
+                        <p class="field-error" id="err-follow_up_on">{field_error("follow_up_on")}</p>
                         <input id="follow_up_on" name="follow_up_on" type="date"
+                            min=today.clone()
+                            aria-invalid=invalid("follow_up_on")
+                            aria-describedby=described("follow_up_on")
                             prop:value=move || follow_up_on.get()
                             on:input=move |ev| follow_up_on.set(event_target_value(&ev)) />
                     })}
                 </fieldset>
 
                 <label for="note">{t_string!(i18n, form_note)}</label>
-                <p class="field-error">{field_error("note")}</p>
-                <textarea id="note" name="note" rows="3"
+                <p class="field-error" id="err-note">{field_error("note")}</p>
+                <textarea id="note" name="note" rows="2"
+                    aria-invalid=invalid("note")
+                    aria-describedby=described("note")
                     prop:value=move || note.get()
                     on:input=move |ev| note.set(event_target_value(&ev))></textarea>
 
+                <div id="form-problems" class="form-problems" tabindex="-1" role="alert" data-testid="form-errors">
+                    {move || unplaced().into_iter().map(|text| view! { <p class="error-summary">{text}</p> }).collect_view()}
+                    {move || storage_full.get().then(|| view! {
+                        <p class="error-summary">{t_string!(i18n, status_error_storage)}</p>
+                    })}
+                </div>
+
                 <div class="action-bar form-actions">
-                    <a href="/" class="secondary-button" on:click=follow(nav, "/")>{t_string!(i18n, form_cancel)}</a>
-                    <button type="submit" class="primary-button" data-testid="save-visit">{t_string!(i18n, form_save)}</button>
+                    <a href="/" class="secondary-button" data-testid="form-back" on:click=follow(nav, "/")>{t_string!(i18n, form_cancel)}</a>
+                    <button type="submit" class="primary-button" data-testid="save-visit" disabled=move || saving.get()>
+                        {move || if saving.get() { t_string!(i18n, form_saving) } else { t_string!(i18n, form_save) }}
+                    </button>
                 </div>
             </form>
         </main>
     }
+}
+
+/// The form's fields in screen order: the domain's name of each, and where the member is taken
+/// when it has a problem (the first activity's checkbox for the activities).
+const FIELDS: [(&str, &str); 7] = [
+    ("village_id", "#village_id"),
+    ("head_name", "#head_name"),
+    ("address", "#address"),
+    ("phone", "#household_phone"),
+    ("activities", "input[name=activity]"),
+    ("follow_up_on", "#follow_up_on"),
+    ("note", "#note"),
+];
+
+thread_local! {
+    /// When a visit was last saved (ms), so the tap after a double tap on "Lưu" does not open
+    /// a new form from the home page's button in the same spot.
+    static SAVED_AT: Cell<i64> = const { Cell::new(0) };
+}
+
+/// A visit was saved less than half a second ago: about the longest double tap.
+pub(crate) fn just_saved() -> bool {
+    now_ms() - SAVED_AT.with(Cell::get) < 500
+}
+
+/// After a refused "Lưu" at the bottom of the form, brings the first field with a problem to
+/// the middle of the screen and focuses it (its message is just above it); problems without
+/// a field are said next to "Lưu".
+fn show_first_problem(errors: &[VisitError]) {
+    let target = FIELDS
+        .iter()
+        .find(|(field, _)| errors.iter().any(|e| e.field() == *field))
+        .map_or("#form-problems", |(_, selector)| *selector);
+    #[cfg(feature = "hydrate")]
+    request_animation_frame(move || {
+        use wasm_bindgen::JsCast;
+        let Some(element) = document().query_selector(target).ok().flatten() else {
+            return;
+        };
+        // `scrollIntoView({ block: "center" })`: clear of the header and the bottom bar.
+        let options = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&options, &"block".into(), &"center".into());
+        if let Ok(scroll) = js_sys::Reflect::get(&element, &"scrollIntoView".into()) {
+            if let Some(scroll) = scroll.dyn_ref::<js_sys::Function>() {
+                let _ = scroll.call1(&element, &options);
+            }
+        }
+        if let Ok(element) = element.dyn_into::<web_sys::HtmlElement>() {
+            let _ = element.focus();
+        }
+    });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = target;
 }
