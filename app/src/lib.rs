@@ -79,6 +79,7 @@ fn CurrentPage() -> impl IntoView {
             Screen::Password
             | Screen::NewVisit
             | Screen::Visit
+            | Screen::EditVisit
             | Screen::TeamLog
             | Screen::Unit
             | Screen::Catalogue

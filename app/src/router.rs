@@ -24,6 +24,9 @@ pub enum Screen {
     Password,
     /// `/visits/{id}`: one visit (loaded on demand, kept offline).
     Visit,
+    /// `/visits/{id}/edit`: the visit form on a visit already logged (loaded on demand, kept
+    /// offline).
+    EditVisit,
     /// `/teams/{id}`: a team, its roster; the leader's home.
     Team,
     /// `/teams/{id}/log`: the team leader's team log (loaded on demand, kept offline).
@@ -57,11 +60,12 @@ pub struct Route {
 }
 
 /// Every routable page.
-pub const ROUTES: [Route; 12] = [
+pub const ROUTES: [Route; 13] = [
     route(Screen::Home, "/", true),
     route(Screen::Login, "/login", true),
     route(Screen::NewVisit, "/visits/new", true),
     route(Screen::Visit, "/visits/{id}", true),
+    route(Screen::EditVisit, "/visits/{id}/edit", true),
     route(Screen::Password, "/password", false),
     route(Screen::Team, "/teams/{id}", true),
     route(Screen::TeamLog, "/teams/{id}/log", true),
@@ -254,6 +258,7 @@ mod tests {
             Screen::Visit
         );
         assert_eq!(screen("/teams/t/log"), Screen::TeamLog);
+        assert_eq!(screen("/visits/v/edit"), Screen::EditVisit);
         assert_eq!(screen("/visits"), Screen::NotFound);
         assert_eq!(screen("/nope"), Screen::NotFound);
     }

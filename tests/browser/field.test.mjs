@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { PASSWORD, hydrated, phone, shellCached, signIn, signInAs, useBrowserAndServer } from "./support.mjs";
+import { go, hydrated, PASSWORD, phone, shellCached, signIn, signInAs, useBrowserAndServer } from "./support.mjs";
 
 const env = useBrowserAndServer();
 
@@ -71,7 +71,7 @@ test("the leader's team log and a team visit's page open offline, never opened b
   );
 
   await context.setOffline(true);
-  await page.goto(`${env.server.base}${teamPath}/log`);
+  await go(page, `${env.server.base}${teamPath}/log`);
   await hydrated(page);
   await page.waitForSelector("[data-testid=log-line]");
   const lines = page.locator("[data-testid=log-line]");
@@ -82,7 +82,7 @@ test("the leader's team log and a team visit's page open offline, never opened b
   assert.equal(await lines.count(), 1);
   assert.match(await lines.first().textContent(), /Hộ Vàng Thị Dở/);
 
-  await page.goto(`${env.server.base}/visits/${first}`);
+  await go(page, `${env.server.base}/visits/${first}`);
   await hydrated(page);
   await page.waitForSelector("[data-testid=visit-details]");
   assert.match(await page.textContent("[data-testid=visit-household]"), /Hộ Lò Văn Pả/);
@@ -102,7 +102,7 @@ test("a leader's mark reaches the member's new phone; the member settles a confl
   await leader.waitForFunction((v) => Object.keys(localStorage).some((k) => k.endsWith(`.tv.${v}`)), id, {
     timeout: 30_000,
   });
-  await leader.goto(`${env.server.base}/visits/${id}`);
+  await go(leader, `${env.server.base}/visits/${id}`);
   await hydrated(leader);
   await leader.fill("#mark-comment", "Ghi rõ ứng dụng nào");
   await leader.click("[data-testid=mark-has-issues]");
@@ -122,7 +122,7 @@ test("a leader's mark reaches the member's new phone; the member settles a confl
   await page.waitForFunction((v) => Object.keys(localStorage).some((k) => k.endsWith(`.visit.${v}`)), id, {
     timeout: 30_000,
   });
-  await page.goto(`${env.server.base}/visits/${id}`);
+  await go(page, `${env.server.base}/visits/${id}`);
   await hydrated(page);
   await page.waitForSelector("[data-testid=visit-conflict]", { timeout: 30_000 });
   assert.match(await page.textContent("[data-testid=visit-mark]"), /Ghi rõ ứng dụng nào/);

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { hydrated, phone, shellCached, signIn, useBrowserAndServer } from "./support.mjs";
+import { go, hydrated, phone, shellCached, signIn, useBrowserAndServer } from "./support.mjs";
 
 const env = useBrowserAndServer();
 
@@ -21,7 +21,7 @@ test("the app is Vietnamese by default and switches to English, remembered offli
 
   await shellCached(page);
   await env.server.kill();
-  await page.goto(`${base}/visits/new`);
+  await go(page, `${base}/visits/new`);
   await hydrated(page);
   await page.waitForFunction(() => document.documentElement.lang === "en");
   assert.match(await page.textContent("h1"), /Log a visit/);

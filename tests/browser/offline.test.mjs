@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { hydrated, logVisit, phone, shellCached, signIn, signOut, useBrowserAndServer, watchErrors } from "./support.mjs";
+import { go, hydrated, logVisit, phone, shellCached, signIn, signOut, useBrowserAndServer, watchErrors } from "./support.mjs";
 
 const env = useBrowserAndServer();
 
@@ -15,7 +15,7 @@ test("a visit logged with the server stopped is kept, then sent once when it ret
   const base = env.server.base;
 
   // Installable: Vietnamese page, manifest with icons, service worker at root scope.
-  await page.goto(`${base}/`);
+  await go(page, `${base}/`);
   await hydrated(page);
   await page.waitForURL(`${base}/login`);
   assert.equal(await page.getAttribute("html", "lang"), "vi");
@@ -37,7 +37,7 @@ test("a visit logged with the server stopped is kept, then sent once when it ret
   await env.server.kill();
 
   // Offline reload on a route other than "/": the shell comes from the service worker and hydrates.
-  await page.goto(`${base}/visits/new`);
+  await go(page, `${base}/visits/new`);
   await hydrated(page);
   assert.equal(await page.getAttribute("html", "lang"), "vi");
   await logVisit(page, {
@@ -98,7 +98,7 @@ test("on a shared phone each member's outbox is sent only under their own sessio
   await signIn(page, base, "0900000013");
   await shellCached(page);
   await env.server.kill();
-  await page.goto(`${base}/visits/new`);
+  await go(page, `${base}/visits/new`);
   await hydrated(page);
   await logVisit(page, { head: "Trần Văn Hải", address: "Số 3", activities: ["health_app"] });
   await page.waitForURL(`${base}/`);

@@ -6,16 +6,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import {
-  hydrated,
-  logVisit,
-  phone,
-  shellCached,
-  signIn,
-  signOut,
-  useBrowserAndServer,
-  watchErrors,
-} from "./support.mjs";
+import { go, hydrated, logVisit, phone, shellCached, signIn, signOut, useBrowserAndServer, watchErrors } from "./support.mjs";
 
 const env = useBrowserAndServer();
 
@@ -63,14 +54,14 @@ test("a first visit to / shows a neutral line, never a home, before the sign-in 
   assert.match(html, /Đang mở/);
   assert.doesNotMatch(html, /data-testid="visit-list"/);
 
-  await page.goto(`${base}/`);
+  await go(page, `${base}/`);
   await page.waitForURL(`${base}/login`);
   await hydrated(page);
   assert.deepEqual(await page.evaluate(() => window.__homeSeen), []);
 
   // Signed in, the same address opens the member's home.
   await signIn(page, base, "0900000012");
-  await page.goto(`${base}/`);
+  await go(page, `${base}/`);
   await page.waitForSelector("[data-testid=log-visit]");
   assert.equal(new URL(page.url()).pathname, "/");
   assert.deepEqual(errors, []);
@@ -277,7 +268,7 @@ test("signing out asks first and counts the unsent visits; offline it is refused
 
   // The sign-in page opened offline says plainly what it needs and what stays.
   const other = await context.newPage();
-  await other.goto(`${base}/login`);
+  await go(other, `${base}/login`);
   await hydrated(other);
   const notice = await other.waitForSelector("[data-testid=login-needs-network]");
   const said = await notice.textContent();

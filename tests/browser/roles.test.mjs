@@ -8,19 +8,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 
-import {
-  changePassword,
-  hydrated,
-  launchBrowser,
-  logVisit,
-  PASSWORD,
-  phone,
-  Server,
-  shellCached,
-  signInAs,
-  signOut,
-  watchErrors,
-} from "./support.mjs";
+import { changePassword, go, hydrated, launchBrowser, logVisit, PASSWORD, phone, Server, shellCached, signInAs, signOut, watchErrors } from "./support.mjs";
 
 let browser;
 before(async () => {
@@ -124,7 +112,7 @@ test("a province starts from an empty database and a visit logged offline arrive
     // The catalogue reaches the device before the network goes.
     await mobile.waitForFunction(() => Object.keys(localStorage).some((k) => k === "sotay.v1.catalogue"));
     await server.kill();
-    await mobile.goto(`${base}/visits/new`);
+    await go(mobile, `${base}/visits/new`);
     await hydrated(mobile);
     await logVisit(mobile, { head: "Lê Thị Hồng", address: "Số 5, Thôn Một", activities: ["health_app"] });
     await mobile.waitForURL(`${base}/`);
@@ -188,7 +176,7 @@ test("a team page opens offline, even for a team never opened online; a staff pa
     await server.kill();
 
     // The leader's own team, offline: the roster as last read online, with its time.
-    await page.goto(`${base}${teamPath}`);
+    await go(page, `${base}${teamPath}`);
     await hydrated(page);
     await page.waitForSelector("[data-testid=kept-at]");
     assert.equal(await page.locator("[data-testid=roster-entry]").count(), 4);
@@ -196,12 +184,12 @@ test("a team page opens offline, even for a team never opened online; a staff pa
 
     // Another team's page, never opened: the cached HTML of its route hydrates and says plainly
     // that the network is needed.
-    await page.goto(`${base}/teams/0193aaaa-0000-7000-8000-000000000abc`);
+    await go(page, `${base}/teams/0193aaaa-0000-7000-8000-000000000abc`);
     await hydrated(page);
     await page.waitForSelector("[data-testid=needs-network]");
 
     // A staff page never opened on this phone: not precached; a short page says why.
-    await page.goto(`${base}/units/1`);
+    await go(page, `${base}/units/1`);
     assert.match(await page.textContent("h1"), /Cần kết nối mạng/);
     assert.deepEqual(errors, []);
     await context.close();

@@ -127,6 +127,23 @@ export function watchErrors(page) {
   return errors;
 }
 
+/**
+ * Opens `url` in `page`. Offline, Chromium gives a navigation to the service worker, but when
+ * the worker is slow to start (a machine busy with builds) it falls back to the network and
+ * the navigation fails with the network's own error before the worker answers; the second
+ * try finds the worker running. Online the first try is the only one.
+ */
+export async function go(page, url) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await page.goto(url);
+    } catch (error) {
+      if (attempt >= 4 || !/ERR_CONNECTION_REFUSED|ERR_INTERNET_DISCONNECTED/.test(String(error))) throw error;
+      await page.waitForTimeout(500);
+    }
+  }
+}
+
 /** Waits until the WASM has hydrated the page. */
 export async function hydrated(page) {
   await page.waitForSelector("body[data-hydrated='true']", { timeout: 20_000 });

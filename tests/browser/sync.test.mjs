@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { PASSWORD, hydrated, logVisit, phone, shellCached, signIn, useBrowserAndServer } from "./support.mjs";
+import { go, hydrated, logVisit, PASSWORD, phone, shellCached, signIn, useBrowserAndServer } from "./support.mjs";
 
 const env = useBrowserAndServer();
 
@@ -15,12 +15,12 @@ test("two tabs of one member log visits offline; online again, all arrive once",
   await signIn(first, env.server.base, "0900000023");
   await shellCached(first);
   const second = await context.newPage();
-  await second.goto(`${env.server.base}/`);
+  await go(second, `${env.server.base}/`);
   await hydrated(second);
 
   await env.server.kill();
   for (const [page, head] of [[first, "Hộ tab một"], [second, "Hộ tab hai"]]) {
-    await page.goto(`${env.server.base}/visits/new`);
+    await go(page, `${env.server.base}/visits/new`);
     await hydrated(page);
     await logVisit(page, { head, address: "Số 5", activities: ["digital_skills"] });
     await page.waitForURL(`${env.server.base}/`);
@@ -51,7 +51,7 @@ test("visits logged after the session expired wait untouched and go out after si
   await page.evaluate(() => fetch("/api/auth/logout", { method: "POST" }));
 
   await env.server.kill();
-  await page.goto(`${env.server.base}/visits/new`);
+  await go(page, `${env.server.base}/visits/new`);
   await hydrated(page);
   await logVisit(page, { head: "Hộ chờ đăng nhập", address: "Số 9", activities: ["information"] });
   await page.waitForURL(`${env.server.base}/`);
@@ -78,7 +78,7 @@ test("a visit returned on the server shows its reason on the device after the ne
   const member = await phone(env.browser);
   const page = await member.newPage();
   await signIn(page, env.server.base, "0900000032");
-  await page.goto(`${env.server.base}/visits/new`);
+  await go(page, `${env.server.base}/visits/new`);
   await hydrated(page);
   await logVisit(page, { head: "Hộ bị trả lại", address: "Số 2", activities: ["health_app"] });
   await page.waitForURL(`${env.server.base}/`);
@@ -112,7 +112,7 @@ test("an unsent visit can be deleted from the device and a sent one withdrawn", 
   await shellCached(page);
 
   await env.server.kill();
-  await page.goto(`${env.server.base}/visits/new`);
+  await go(page, `${env.server.base}/visits/new`);
   await hydrated(page);
   await logVisit(page, { head: "Hộ ghi nhầm", address: "Số 4", activities: ["information"] });
   await page.waitForURL(`${env.server.base}/`);
@@ -122,7 +122,7 @@ test("an unsent visit can be deleted from the device and a sent one withdrawn", 
   assert.match(await page.textContent("[data-testid=pending-count]"), /Chưa có lượt nào cần gửi/);
 
   await env.server.start();
-  await page.goto(`${env.server.base}/visits/new`);
+  await go(page, `${env.server.base}/visits/new`);
   await hydrated(page);
   await logVisit(page, { head: "Hộ rút lại", address: "Số 6", activities: ["health_app"] });
   await page.waitForURL(`${env.server.base}/`);

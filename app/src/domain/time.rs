@@ -93,6 +93,29 @@ pub fn vietnam_date(ms: i64) -> Date {
     vietnam_parts(ms).0
 }
 
+/// `yyyy-mm-ddTHH:MM` in Vietnam time: the value of an `<input type="datetime-local">`.
+pub fn format_local_minute(ms: i64) -> String {
+    let (date, minutes) = vietnam_parts(ms);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}",
+        date.year,
+        date.month,
+        date.day,
+        minutes / 60,
+        minutes % 60
+    )
+}
+
+/// Reads `yyyy-mm-ddTHH:MM` (seconds allowed and ignored) as Vietnam time.
+pub fn parse_local_minute(raw: &str) -> Option<i64> {
+    let (day, time) = raw.trim().split_once('T')?;
+    let date = Date::parse_iso(day)?;
+    let mut parts = time.split(':');
+    let hour: i64 = parts.next().filter(|h| h.len() == 2)?.parse().ok()?;
+    let minute: i64 = parts.next().filter(|m| m.len() == 2)?.parse().ok()?;
+    (hour < 24 && minute < 60).then(|| date.start_ms() + (hour * 60 + minute) * 60_000)
+}
+
 /// `dd/mm/yyyy HH:MM` in Vietnam time.
 pub fn format_date_time(ms: i64) -> String {
     let (date, minutes) = vietnam_parts(ms);
@@ -128,6 +151,16 @@ pub fn now_ms() -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_local_minute_reads_back_as_it_was_written() {
+        let at = 1_767_200_400_000 + (14 * 60 + 5) * 60_000;
+        assert_eq!(format_local_minute(at), "2026-01-01T14:05");
+        assert_eq!(parse_local_minute("2026-01-01T14:05"), Some(at));
+        assert_eq!(parse_local_minute("2026-01-01T14:05:30"), Some(at));
+        assert_eq!(parse_local_minute("2026-01-01T24:00"), None);
+        assert_eq!(parse_local_minute("2026-01-01"), None);
+    }
 
     #[test]
     fn a_day_starts_at_vietnam_midnight() {

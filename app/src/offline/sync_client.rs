@@ -244,9 +244,17 @@ fn apply(user: Uuid, item: FeedItem) -> Result<(), StoreError> {
         match store::visit(user, status.id) {
             Some(mut local) => {
                 // What the server holds replaces the device's copy once nothing of the
-                // device's waits to be sent (a settled conflict, an approved amendment, a
-                // merged household).
-                if local.state == LocalState::Sent && status.version >= local.record.version {
+                // device's waits to be sent, when another revision became current (a
+                // settled conflict, an approved amendment, another device's edit). The
+                // device's own current revision stays as the device sent it.
+                let another = match (status.revision, local.record.revision) {
+                    (Some(current), Some(own)) => current != own,
+                    _ => status.version > local.record.version,
+                };
+                if local.state == LocalState::Sent
+                    && status.version >= local.record.version
+                    && another
+                {
                     if let Some(record) = status.record.clone() {
                         local.record = record;
                     }

@@ -15,12 +15,18 @@ use crate::domain::{ActivityDone, Outcome};
 pub struct Draft {
     /// The village chosen (commune teams), as the `<select>` value.
     pub village: String,
+    /// A household picked from the village's list.
+    pub picked: Option<Uuid>,
     /// Household head's name.
     pub head_name: String,
     /// House number or address.
     pub address: String,
     /// The household's phone.
     pub phone: String,
+    /// The household agreed to have its phone recorded.
+    pub consent: bool,
+    /// A household business.
+    pub business: bool,
     /// The activities ticked, with people helped and detail.
     pub activities: Vec<ActivityDone>,
     /// The outcome chosen.
@@ -29,6 +35,10 @@ pub struct Draft {
     pub follow_up_on: String,
     /// The note.
     pub note: String,
+    /// The visit's time as typed (`yyyy-mm-ddTHH:MM`); empty: now.
+    pub visited: String,
+    /// A difficulty raised: its kind and note.
+    pub difficulty: Option<(String, String)>,
 }
 
 impl Default for Draft {
@@ -42,6 +52,11 @@ impl Default for Draft {
             outcome: Outcome::Done,
             follow_up_on: String::new(),
             note: String::new(),
+            picked: None,
+            consent: false,
+            business: false,
+            visited: String::new(),
+            difficulty: None,
         }
     }
 }
@@ -58,6 +73,9 @@ impl Draft {
             && self.outcome == Outcome::Done
             && blank(&self.follow_up_on)
             && blank(&self.note)
+            && self.picked.is_none()
+            && !self.business
+            && self.difficulty.is_none()
     }
 }
 

@@ -77,6 +77,27 @@ pub fn HomePage() -> impl IntoView {
 }
 
 /// The people helped on a visit, all activities together.
+/// "Cần quay lại": visits that ended with a follow-up date, the earliest due first, unless the
+/// household was visited again since.
+fn follow_ups(visits: &[LocalVisit]) -> Vec<(Date, LocalVisit)> {
+    let mut due: Vec<(Date, LocalVisit)> = visits
+        .iter()
+        .filter(|v| v.record.outcome == Outcome::FollowUp && !v.record.withdrawn)
+        .filter(|v| {
+            !visits.iter().any(|later| {
+                later.record.household.id == v.record.household.id
+                    && later.record.visited_at > v.record.visited_at
+            })
+        })
+        .filter_map(|v| {
+            let date = v.record.follow_up_on.as_deref().and_then(Date::parse_iso)?;
+            Some((date, v.clone()))
+        })
+        .collect();
+    due.sort_by_key(|(date, _)| *date);
+    due
+}
+
 fn people_helped(visit: &LocalVisit) -> u32 {
     visit.record.activities.iter().map(|a| a.people).sum()
 }
@@ -168,6 +189,33 @@ fn MemberHome() -> impl IntoView {
         <Header />
         <StatusLine />
         <main class="page">
+            {move || {
+                let due = follow_ups(&visits());
+                (!due.is_empty()).then(|| {
+                    let today = crate::domain::time::vietnam_date(crate::domain::time::now_ms());
+                    view! {
+                        <section class="follow-ups" data-testid="follow-ups">
+                            <h2 class="section-title">{t_string!(i18n, followups_title)}</h2>
+                            <ul class="plain-list">
+                                {due.into_iter().map(|(date, visit)| {
+                                    let overdue = date < today;
+                                    let repeat = format!("/visits/new?household={}", visit.record.household.id);
+                                    view! {
+                                        <li class="follow-up" data-testid="follow-up" class:overdue=overdue>
+                                            <strong>{visit.record.household.head_name.clone()}</strong>
+                                            " · "
+                                            {if overdue { t_string!(i18n, followups_overdue) } else { t_string!(i18n, followups_due) }}
+                                            " " {date.to_vietnamese()} " "
+                                            <a href=repeat.clone() class="small-button" data-testid="follow-up-repeat"
+                                                on:click=follow(nav, repeat.clone())>{t_string!(i18n, followups_repeat)}</a>
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                        </section>
+                    }
+                })
+            }}
             <h1 class="section-title">{t_string!(i18n, home_today)}</h1>
             <p class="empty" class:hidden=move || !session.ready.get() || !visits().is_empty()>
                 {t_string!(i18n, home_empty)}
@@ -203,7 +251,10 @@ fn MemberHome() -> impl IntoView {
                                         data-state=chip.as_str()
                                     >
                                         <p class="visit-household">
-                                            <strong>{household.head_name.clone()}</strong>
+                                            <a href=format!("/visits/{}", visit.record.id) data-testid="visit-open"
+                                                on:click=follow(nav, format!("/visits/{}", visit.record.id))>
+                                                <strong>{household.head_name.clone()}</strong>
+                                            </a>
                                             " · "
                                             {household.address.clone()}
                                         </p>

@@ -107,7 +107,7 @@ pub fn HouseholdPicker(
     households: Signal<Vec<Household>>,
     village: Signal<Option<i64>>,
     errors: RwSignal<Vec<VisitError>>,
-    message: fn(&VisitError) -> String,
+    message: Callback<VisitError, String>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let query = RwSignal::new(String::new());
@@ -127,7 +127,7 @@ pub fn HouseholdPicker(
             errors.with(|e| {
                 e.iter()
                     .filter(|e| e.field() == field)
-                    .map(message)
+                    .map(|e| message.run(e.clone()))
                     .collect::<Vec<_>>()
                     .join(" ")
             })
@@ -196,17 +196,17 @@ pub fn HouseholdPicker(
                     </ul>
                     <p class="hint">{t_string!(i18n, household_or_new)}</p>
                     <label for="head_name">{t_string!(i18n, form_head_name)}</label>
+                    <p class="field-error" id="err-head_name">{problem("head_name")}</p>
                     <input id="head_name" name="head_name" type="text" autocomplete="off" maxlength="100"
                         aria-invalid=invalid("head_name") aria-describedby=described("head_name")
                         prop:value=move || fields.head_name.get()
                         on:input=move |ev| fields.head_name.set(event_target_value(&ev)) />
-                    <p class="field-error" id="err-head_name">{problem("head_name")}</p>
                     <label for="address">{t_string!(i18n, form_address)}</label>
+                    <p class="field-error" id="err-address">{problem("address")}</p>
                     <input id="address" name="address" type="text" autocomplete="off" maxlength="200"
                         aria-invalid=invalid("address") aria-describedby=described("address")
                         prop:value=move || fields.address.get()
                         on:input=move |ev| fields.address.set(event_target_value(&ev)) />
-                    <p class="field-error" id="err-address">{problem("address")}</p>
                     {move || alike().map(|h| {
                         let chosen = h.clone();
                         view! {
@@ -219,8 +219,10 @@ pub fn HouseholdPicker(
                     })}
                 }.into_any(),
             }}
-            <label for="phone">{t_string!(i18n, form_phone)}</label>
-            <input id="phone" name="phone" type="tel" inputmode="tel" autocomplete="off"
+            <p class="field-error" id="err-household">{problem("household")}</p>
+            <label for="household_phone">{t_string!(i18n, form_phone)}</label>
+            <p class="field-error" id="err-phone">{problem("phone")}</p>
+            <input id="household_phone" name="household_phone" type="tel" inputmode="tel" autocomplete="off"
                 aria-invalid=invalid("phone") aria-describedby=described("phone")
                 prop:value=move || fields.phone.get()
                 on:input=move |ev| fields.phone.set(event_target_value(&ev)) />
@@ -232,7 +234,6 @@ pub fn HouseholdPicker(
                     <span>{t_string!(i18n, household_consent)}</span>
                 </label>
             })}
-            <p class="field-error" id="err-phone">{problem("phone")}</p>
             <label class="check">
                 <input type="checkbox" id="business" data-testid="household-business"
                     prop:checked=move || fields.business.get()

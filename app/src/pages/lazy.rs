@@ -58,7 +58,7 @@ pub fn LazyPage(page: Page) -> impl IntoView {
     use leptos::either::EitherOf3;
     let view = match page.screen {
         Screen::Password => EitherOf3::A(lazy_view(move || super::manage::page_view(page))),
-        Screen::NewVisit | Screen::Visit | Screen::TeamLog => {
+        Screen::NewVisit | Screen::Visit | Screen::EditVisit | Screen::TeamLog => {
             EitherOf3::B(lazy_view(move || super::field::page_view(page)))
         }
         _ => EitherOf3::C(lazy_view(move || super::staff::page_view(page))),

@@ -128,6 +128,10 @@ pub fn TeamPage(param: Option<String>) -> impl IntoView {
                 view! {
                     <h1 class="section-title" data-testid="team-name">{d.team.name.clone()}</h1>
                     <p class="hint">{d.team.unit.name.clone()} " · " {d.commune.name.clone()}</p>
+                    {(own_team() && actor().is_some_and(|a| policy::may(&a, Action::MarkVisits))).then(|| {
+                        let log = format!("/teams/{}/log", d.team.id);
+                        view! { <p><a href=log.clone() data-testid="team-log-link" on:click=follow(nav, log.clone())>{t_string!(i18n, team_log_link)} " →"</a></p> }
+                    })}
                     {decision.map(|text| view! { <p class="hint">{text}</p> })}
                     {kept_at.get().map(|at| view! {
                         <p class="notice" data-testid="kept-at">{t_string!(i18n, team_kept_at)} " " {format_date_time(at)}</p>
@@ -165,10 +169,6 @@ pub fn TeamPage(param: Option<String>) -> impl IntoView {
         </main>
         {move || (team_person() && own_team()).then(|| view! {
             <footer class="action-bar">
-                {actor().is_some_and(|a| policy::may(&a, Action::MarkVisits)).then(|| {
-                    let log = format!("/teams/{}/log", team.map(|t| t.to_string()).unwrap_or_default());
-                    view! { <a href=log.clone() class="secondary-button" data-testid="team-log-link" on:click=follow(nav, log.clone())>{t_string!(i18n, team_log_link)}</a> }
-                })}
                 <a href="/" class="secondary-button" on:click=follow(nav, "/")>{t_string!(i18n, nav_my_visits)}</a>
                 <a href="/visits/new" class="primary-button" data-testid="log-visit" on:click=follow(nav, "/visits/new")>
                     {t_string!(i18n, home_log_visit)}

@@ -12,10 +12,12 @@ use leptos::prelude::*;
 use uuid::Uuid;
 
 use super::draft::{self, Draft};
+use super::household_picker::{HouseholdFields, HouseholdPicker};
 
 use crate::api::{Activity, Catalogue, TaskGroup};
 use crate::components::status_line::StatusLine;
-use crate::domain::time::{now_ms, vietnam_date};
+use crate::domain::time::{format_local_minute, now_ms, parse_local_minute, vietnam_date};
+use crate::domain::visit::DifficultyRaised;
 use crate::domain::{ActivityDone, HouseholdInput, Outcome, VisitError, VisitRecord};
 use crate::i18n::{t_string, use_i18n, Locale};
 use crate::offline::store::{self, LocalState, LocalVisit};
@@ -185,9 +187,25 @@ fn ActivityRow(
     }
 }
 
-/// `/visits/new`
+/// The household a repeat visit is for: `?household=<id>` on `/visits/new` (the follow-up
+/// list's "Thăm lại").
+fn repeat_household() -> Option<Uuid> {
+    #[cfg(feature = "hydrate")]
+    {
+        let search = web_sys::window()?.location().search().ok()?;
+        search
+            .trim_start_matches('?')
+            .split('&')
+            .find_map(|pair| pair.strip_prefix("household="))
+            .and_then(|id| id.parse().ok())
+    }
+    #[cfg(not(feature = "hydrate"))]
+    None
+}
+
+/// `/visits/new`, and `/visits/{id}/edit` (`edit`: the visit to change, a new revision of it).
 #[component]
-pub fn VisitFormPage() -> impl IntoView {
+pub fn VisitFormPage(#[prop(default = None)] edit: Option<Uuid>) -> impl IntoView {
     super::require_sign_in();
     let i18n = use_i18n();
     let session = expect_context::<Session>();
@@ -195,11 +213,27 @@ pub fn VisitFormPage() -> impl IntoView {
     let nav = crate::router::use_nav();
 
     let catalogue = RwSignal::new(None::<Catalogue>);
-    Effect::new(move |_| catalogue.set(store::catalogue()));
+    let kinds = RwSignal::new(Vec::new());
+    Effect::new(move |_| {
+        catalogue.set(store::catalogue());
+        kinds.set(store::difficulty_categories());
+    });
 
-    let head_name = RwSignal::new(String::new());
-    let address = RwSignal::new(String::new());
-    let phone = RwSignal::new(String::new());
+    let household = HouseholdFields::new();
+    let head_name = household.head_name;
+    let address = household.address;
+    let phone = household.phone;
+    let visited = RwSignal::new(format_local_minute(now_ms()));
+    let difficulty_on = RwSignal::new(false);
+    let difficulty_kind = RwSignal::new(String::new());
+    let difficulty_note = RwSignal::new(String::new());
+    let households = Memo::new(move |_| {
+        sync.changed.track();
+        session
+            .profile
+            .with(|p| p.as_ref().map(|p| store::households(p.user_id)))
+            .unwrap_or_default()
+    });
     let selected = RwSignal::new(Vec::<ActivityDone>::new());
     let outcome = RwSignal::new(Outcome::Done);
     let follow_up_on = RwSignal::new(String::new());
@@ -215,6 +249,16 @@ pub fn VisitFormPage() -> impl IntoView {
             .unwrap_or_default()
     };
     let village = RwSignal::new(String::new());
+    // The visit's village, for the household list: the one chosen, or the team's own.
+    let picker_village = Signal::derive(move || {
+        village.get().parse::<i64>().ok().or_else(|| {
+            session.profile.with(|p| {
+                p.as_ref()
+                    .and_then(|p| p.team.as_ref())
+                    .and_then(|t| t.village.as_ref().map(|v| v.id))
+            })
+        })
+    });
     let errors = RwSignal::new(Vec::<VisitError>::new());
     let storage_full = RwSignal::new(false);
     // Set on the first good "Lưu": a second tap (double tap) does nothing.
@@ -232,13 +276,23 @@ pub fn VisitFormPage() -> impl IntoView {
     let restored = RwSignal::new(false);
     let fill = move |d: Draft| {
         village.set(d.village);
+        household.picked.set(d.picked);
         head_name.set(d.head_name);
         address.set(d.address);
         phone.set(d.phone);
+        household.consent.set(d.consent);
+        household.business.set(d.business);
         selected.set(d.activities);
         outcome.set(d.outcome);
         follow_up_on.set(d.follow_up_on);
         note.set(d.note);
+        if !d.visited.is_empty() {
+            visited.set(d.visited);
+        }
+        difficulty_on.set(d.difficulty.is_some());
+        let (kind, text) = d.difficulty.unwrap_or_default();
+        difficulty_kind.set(kind);
+        difficulty_note.set(text);
     };
     Effect::new(move |_| {
         let Some(user) = user() else {
@@ -247,22 +301,74 @@ pub fn VisitFormPage() -> impl IntoView {
         if draft_read.get_untracked() {
             return;
         }
+        if let Some(id) = edit {
+            // Editing: the visit as the device holds it; no draft.
+            if let Some(local) = store::visit(user, id) {
+                let r = local.record;
+                fill(Draft {
+                    village: r.village_id.map(|v| v.to_string()).unwrap_or_default(),
+                    picked: Some(r.household.id),
+                    head_name: r.household.head_name,
+                    address: r.household.address,
+                    phone: r.household.phone.unwrap_or_default(),
+                    consent: r.household.phone_consent,
+                    business: r.household.business,
+                    activities: r.activities,
+                    outcome: r.outcome,
+                    follow_up_on: r.follow_up_on.unwrap_or_default(),
+                    note: r.note,
+                    visited: format_local_minute(r.visited_at),
+                    difficulty: r.difficulty.map(|d| (d.category, d.note)),
+                });
+            }
+            return;
+        }
         if let Some(kept) = draft::load(user) {
             fill(kept);
             restored.set(true);
+        } else if let Some(id) = repeat_household() {
+            // From the village's list, or (not synced yet) from the member's own visit to it.
+            let known = store::households(user)
+                .into_iter()
+                .find(|h| h.id == id)
+                .or_else(|| {
+                    store::visits(user)
+                        .into_iter()
+                        .map(|v| v.record)
+                        .find(|r| r.household.id == id)
+                        .map(|r| crate::api::Household {
+                            id,
+                            village_id: r.village_id.unwrap_or_default(),
+                            head_name: r.household.head_name,
+                            address: r.household.address,
+                            phone: r.household.phone,
+                            business: r.household.business,
+                            merged_into: None,
+                        })
+                });
+            if let Some(h) = known {
+                household.pick(&h);
+            }
         }
         draft_read.set(true);
     });
     Effect::new(move |_| {
         let current = Draft {
             village: village.get(),
+            picked: household.picked.get(),
             head_name: head_name.get(),
             address: address.get(),
             phone: phone.get(),
+            consent: household.consent.get(),
+            business: household.business.get(),
             activities: selected.get(),
             outcome: outcome.get(),
             follow_up_on: follow_up_on.get(),
             note: note.get(),
+            visited: String::new(),
+            difficulty: difficulty_on
+                .get()
+                .then(|| (difficulty_kind.get(), difficulty_note.get())),
         };
         if !draft_read.get() || saving.get_untracked() {
             return;
@@ -297,27 +403,34 @@ pub fn VisitFormPage() -> impl IntoView {
         let known = catalogue.get_untracked().unwrap_or_default();
         let now = now_ms();
         let record = VisitRecord {
-            id: Uuid::now_v7(),
+            id: edit.unwrap_or_else(Uuid::now_v7),
             version: 1,
             base_version: 0,
-            revision: None,
+            revision: Some(Uuid::now_v7()),
             base_revision: None,
             household: HouseholdInput {
-                id: Uuid::now_v7(),
+                id: household
+                    .picked
+                    .get_untracked()
+                    .unwrap_or_else(Uuid::now_v7),
                 head_name: head_name.get_untracked(),
                 address: address.get_untracked(),
                 phone: Some(phone.get_untracked()),
-                phone_consent: false,
-                business: false,
+                phone_consent: household.consent.get_untracked(),
+                business: household.business.get_untracked(),
             },
-            visited_at: now,
+            // A time that does not parse is refused by the domain's check (`visit_time`).
+            visited_at: parse_local_minute(&visited.get_untracked()).unwrap_or(0),
             activities: selected.get_untracked(),
             outcome: outcome.get_untracked(),
             follow_up_on: Some(follow_up_on.get_untracked()),
             note: note.get_untracked(),
             village_id: village.get_untracked().parse().ok(),
             withdrawn: false,
-            difficulty: None,
+            difficulty: difficulty_on.get_untracked().then(|| DifficultyRaised {
+                category: difficulty_kind.get_untracked(),
+                note: difficulty_note.get_untracked(),
+            }),
         };
         // A retired activity is no longer offered (the server refuses it for new visits).
         let is_known = |code: &str| known.activities.iter().any(|a| a.code == code && a.active);
@@ -344,6 +457,21 @@ pub fn VisitFormPage() -> impl IntoView {
             Ok(record) => {
                 errors.set(Vec::new());
                 saving.set(true);
+                if let Some(id) = edit {
+                    match store::edit_visit(profile.user_id, record, now) {
+                        Ok(_) => {
+                            sync.refresh(Some(profile.user_id));
+                            sync.kick();
+                            nav.go(&format!("/visits/{id}"));
+                        }
+                        Err(_) => {
+                            saving.set(false);
+                            storage_full.set(true);
+                            show_first_problem(&[]);
+                        }
+                    }
+                    return;
+                }
                 let local = LocalVisit {
                     record,
                     state: LocalState::Pending,
@@ -426,30 +554,17 @@ pub fn VisitFormPage() -> impl IntoView {
                         </select>
                     })
                 }}
-                <fieldset>
-                    <legend>{t_string!(i18n, form_household)}</legend>
-                    <label for="head_name">{t_string!(i18n, form_head_name)}</label>
-                    <p class="field-error" id="err-head_name">{field_error("head_name")}</p>
-                    <input id="head_name" name="head_name" type="text" autocomplete="off"
-                        aria-invalid=invalid("head_name")
-                        aria-describedby=described("head_name")
-                        prop:value=move || head_name.get()
-                        on:input=move |ev| head_name.set(event_target_value(&ev)) />
-                    <label for="address">{t_string!(i18n, form_address)}</label>
-                    <p class="field-error" id="err-address">{field_error("address")}</p>
-                    <input id="address" name="address" type="text" autocomplete="off"
-                        aria-invalid=invalid("address")
-                        aria-describedby=described("address")
-                        prop:value=move || address.get()
-                        on:input=move |ev| address.set(event_target_value(&ev)) />
-                    <label for="household_phone">{t_string!(i18n, form_phone)}</label>
-                    <p class="field-error" id="err-phone">{field_error("phone")}</p>
-                    <input id="household_phone" name="household_phone" type="tel" inputmode="tel" autocomplete="off"
-                        aria-invalid=invalid("phone")
-                        aria-describedby=described("phone")
-                        prop:value=move || phone.get()
-                        on:input=move |ev| phone.set(event_target_value(&ev)) />
-                </fieldset>
+                <HouseholdPicker fields=household households=Signal::from(households) village=picker_village errors
+                    message=Callback::new(move |e: VisitError| error_text(i18n, &e)) />
+
+                <label for="visited_at">{t_string!(i18n, visit_time)}</label>
+                <p class="field-error" id="err-visited_at">{field_error("visited_at")}</p>
+                <input id="visited_at" name="visited_at" type="datetime-local"
+                    max=format_local_minute(now_ms())
+                    aria-invalid=invalid("visited_at")
+                    aria-describedby=described("visited_at")
+                    prop:value=move || visited.get()
+                    on:input=move |ev| visited.set(event_target_value(&ev)) />
 
                 <fieldset>
                     <legend>{t_string!(i18n, form_activities)}</legend>
@@ -527,6 +642,33 @@ pub fn VisitFormPage() -> impl IntoView {
                     prop:value=move || note.get()
                     on:input=move |ev| note.set(event_target_value(&ev))></textarea>
 
+                <label class="check">
+                    <input type="checkbox" id="difficulty_on" data-testid="difficulty-on"
+                        prop:checked=move || difficulty_on.get()
+                        on:change=move |ev| difficulty_on.set(event_target_checked(&ev)) />
+                    <span>{t_string!(i18n, form_difficulty)}</span>
+                </label>
+                {move || difficulty_on.get().then(|| view! {
+                    <div class="difficulty-fields">
+                        <p class="field-error" id="err-difficulty">{field_error("difficulty")}</p>
+                        <select id="difficulty_category" data-testid="difficulty-category"
+                            aria-invalid=invalid("difficulty")
+                            aria-describedby=described("difficulty")
+                            prop:value=move || difficulty_kind.get()
+                            on:change=move |ev| difficulty_kind.set(event_target_value(&ev))>
+                            <option value="">{t_string!(i18n, form_difficulty_choose)}</option>
+                            {move || kinds.get().into_iter().filter(|k| k.active).map(|k| {
+                                let name = match i18n.get_locale_untracked() { Locale::en => k.name_en, Locale::vi => k.name_vi };
+                                view! { <option value=k.code>{name}</option> }
+                            }).collect_view()}
+                        </select>
+                        <textarea id="difficulty_note" rows="2" maxlength="500"
+                            placeholder=t_string!(i18n, form_difficulty_note)
+                            prop:value=move || difficulty_note.get()
+                            on:input=move |ev| difficulty_note.set(event_target_value(&ev))></textarea>
+                    </div>
+                })}
+
                 <div id="form-problems" class="form-problems" tabindex="-1" role="alert" data-testid="form-errors">
                     {move || unplaced().into_iter().map(|text| view! { <p class="error-summary">{text}</p> }).collect_view()}
                     {move || storage_full.get().then(|| view! {
@@ -547,14 +689,17 @@ pub fn VisitFormPage() -> impl IntoView {
 
 /// The form's fields in screen order: the domain's name of each, and where the member is taken
 /// when it has a problem (the first activity's checkbox for the activities).
-const FIELDS: [(&str, &str); 7] = [
+const FIELDS: [(&str, &str); 10] = [
     ("village_id", "#village_id"),
+    ("household", "#household-search"),
     ("head_name", "#head_name"),
     ("address", "#address"),
     ("phone", "#household_phone"),
+    ("visited_at", "#visited_at"),
     ("activities", "input[name=activity]"),
     ("follow_up_on", "#follow_up_on"),
     ("note", "#note"),
+    ("difficulty", "#difficulty_category"),
 ];
 
 thread_local! {

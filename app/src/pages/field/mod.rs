@@ -22,6 +22,10 @@ pub fn page_view(page: Page) -> Result<AnyView, leptos::wasm_split::SplitLoaderE
     Ok(match page.screen {
         Screen::NewVisit => view! { <super::visit_form::VisitFormPage /> }.into_any(),
         Screen::Visit => view! { <visit::VisitPage id /> }.into_any(),
+        Screen::EditVisit => {
+            let edit = id.and_then(|id| id.parse::<uuid::Uuid>().ok());
+            view! { <super::visit_form::VisitFormPage edit /> }.into_any()
+        }
         Screen::TeamLog => view! { <team_log::TeamLogPage id /> }.into_any(),
         _ => ().into_any(),
     })

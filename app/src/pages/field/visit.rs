@@ -189,6 +189,14 @@ pub fn VisitPage(id: Option<String>) -> impl IntoView {
                         {may_mark.then(|| id.map(|id| view! { <MarkPanel id problem busy /> }))}
                         {conflicted.then(|| id.map(|id| view! { <ConflictPanel id problem busy /> }))}
                         <p class="form-error" role="alert" data-testid="visit-problem">{move || problem.get()}</p>
+                        {(own && chip != Chip::Withdrawn).then(|| id.map(|id| {
+                            let href = format!("/visits/{id}/edit");
+                            view! {
+                                <a href=href.clone() class="primary-button" data-testid="visit-edit" on:click=follow(nav, href.clone())>
+                                    {t_string!(i18n, visit_edit)}
+                                </a>
+                            }
+                        }))}
                         {may_withdraw.then(|| view! {
                             <button type="button" class="secondary-button" data-testid="visit-withdraw" on:click=withdraw>
                                 {t_string!(i18n, visit_withdraw)}
