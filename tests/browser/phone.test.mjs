@@ -171,6 +171,7 @@ test("a half-filled form is kept as a draft; a double tap on Lưu saves one visi
   await page.fill("#head_name", "Hộ nháp");
   await page.fill("#address", "Số 11, xóm Đông");
   await page.fill("#household_phone", "0912345678");
+  await page.check("[data-testid=phone-consent]");
   await page.check("#activity-epayment_account");
   await page.fill("input[name=people-epayment_account]", "3");
   await page.check("#activity-information");
@@ -187,6 +188,7 @@ test("a half-filled form is kept as a draft; a double tap on Lưu saves one visi
   assert.match(await page.textContent("[data-testid=discard-draft]"), /Bỏ bản nháp/);
   assert.equal(await page.inputValue("#head_name"), "Hộ nháp");
   assert.equal(await page.inputValue("#household_phone"), "0912345678");
+  assert.ok(await page.isChecked("[data-testid=phone-consent]"), "the household's consent is kept too");
   assert.ok(await page.isChecked("#activity-epayment_account"));
   assert.equal(await page.inputValue("input[name=people-epayment_account]"), "3");
   assert.equal(await page.inputValue("#follow_up_on"), vietnamDay(3));

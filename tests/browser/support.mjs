@@ -212,7 +212,10 @@ export async function logVisit(page, { head, address, activities, note = "" }) {
   await page.fill("#head_name", head);
   await page.fill("#address", address);
   for (const code of activities) await page.check(`#activity-${code}`);
-  if (note) await page.fill("#note", note);
+  if (note) {
+    if (!(await page.getAttribute("[data-testid=form-more]", "open") !== null)) await page.click("[data-testid=form-more] summary");
+    await page.fill("#note", note);
+  }
   await page.click("[data-testid=save-visit]");
 }
 

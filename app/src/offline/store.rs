@@ -8,7 +8,8 @@
 //! - `sotay.v1.lang`: `vi` or `en`
 //! - `sotay.v1.u.<user>.sync`: [`SyncMeta`]
 //! - `sotay.v1.u.<user>.visit.<visit id>`: [`LocalVisit`]
-//! - `sotay.v1.u.<user>.cursor`, `.feed_team`: where the pull feed stands, and for which team
+//! - `sotay.v1.u.<user>.cursor`, `.feed_team`, `.feed_protocol`: where the pull feed stands,
+//!   for which team, under which protocol
 //! - `sotay.v1.u.<user>.hh.<household id>`: [`Household`] of the team's villages
 //! - `sotay.v1.u.<user>.roster`: the team's [`RosterMember`]s
 //! - `sotay.v1.u.<user>.team`: the last [`TeamDetail`] read online, for the team page offline
@@ -323,6 +324,18 @@ pub fn save_roster_member(user: Uuid, member: RosterMember) -> Result<(), StoreE
         roster.push(member);
     }
     write(&key, &roster)
+}
+
+/// The protocol version this device last pulled the feed with (1 before it was recorded).
+pub fn feed_protocol(user: Uuid) -> u8 {
+    read(&format!("{}feed_protocol", user_prefix(user))).unwrap_or(1)
+}
+
+/// Starts the feed again from 0 under a newer protocol: items of kinds the older one never
+/// received (they were skipped while the cursor moved past them) arrive now.
+pub fn upgrade_feed_protocol(user: Uuid, protocol: u8) -> Result<(), StoreError> {
+    write(&format!("{}cursor", user_prefix(user)), &0i64)?;
+    write(&format!("{}feed_protocol", user_prefix(user)), &protocol)
 }
 
 /// The team the pull feed last brought roster and households for.

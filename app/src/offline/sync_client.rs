@@ -182,6 +182,9 @@ pub async fn sync_once(user: Uuid) -> Result<(), SyncError> {
 /// old team's households and roster and pulled the new team's from the start.
 pub async fn pull_once(user: Uuid) -> Result<bool, SyncError> {
     let mut switched = false;
+    if store::feed_protocol(user) < PROTOCOL {
+        store::upgrade_feed_protocol(user, PROTOCOL)?;
+    }
     loop {
         let cursor = store::cursor(user);
         let unsent = store::visits(user)
@@ -235,6 +238,9 @@ pub async fn refresh_profile(user: Uuid) -> Result<Option<Profile>, SyncError> {
         Err(error) => Err(error.into()),
     }
 }
+
+/// The sync protocol this client speaks (docs/sync-protocol.md).
+pub const PROTOCOL: u8 = 2;
 
 /// How far back the feed brings a team leader the team's visits (the server's window).
 pub const TEAM_LOG_WINDOW_MS: i64 = 62 * 24 * 3600 * 1000;

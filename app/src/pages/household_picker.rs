@@ -3,7 +3,8 @@
 //! ignored, composed or decomposed alike ("nguyen van a" finds "Nguyễn Văn A") — sorted the
 //! Vietnamese way; or add a new one, with a warning when it looks like one already listed
 //! (same folded head name and house number). A phone number is recorded only with the
-//! household's consent.
+//! household's consent. (Whether it is a household business is asked with the form's other
+//! details.)
 
 use leptos::prelude::*;
 use uuid::Uuid;
@@ -169,8 +170,8 @@ pub fn HouseholdPicker(
                     </p>
                 }.into_any(),
                 None => view! {
-                    <label for="household-search">{t_string!(i18n, household_search)}</label>
                     <input id="household-search" type="search" autocomplete="off" data-testid="household-search"
+                        aria-label=t_string!(i18n, household_search) placeholder=t_string!(i18n, household_search)
                         prop:value=move || query.get()
                         on:input=move |ev| query.set(event_target_value(&ev)) />
                     <ul class="household-matches" data-testid="household-matches">
@@ -194,7 +195,6 @@ pub fn HouseholdPicker(
                             }
                         }}
                     </ul>
-                    <p class="hint">{t_string!(i18n, household_or_new)}</p>
                     <label for="head_name">{t_string!(i18n, form_head_name)}</label>
                     <p class="field-error" id="err-head_name">{problem("head_name")}</p>
                     <input id="head_name" name="head_name" type="text" autocomplete="off" maxlength="100"
@@ -234,12 +234,6 @@ pub fn HouseholdPicker(
                     <span>{t_string!(i18n, household_consent)}</span>
                 </label>
             })}
-            <label class="check">
-                <input type="checkbox" id="business" data-testid="household-business"
-                    prop:checked=move || fields.business.get()
-                    on:change=move |ev| fields.business.set(event_target_checked(&ev)) />
-                <span>{t_string!(i18n, household_business)}</span>
-            </label>
         </fieldset>
     }
 }

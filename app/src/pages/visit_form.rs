@@ -215,6 +215,8 @@ pub fn VisitFormPage(#[prop(default = None)] edit: Option<Uuid>) -> impl IntoVie
     let catalogue = RwSignal::new(None::<Catalogue>);
     let kinds = RwSignal::new(Vec::new());
     Effect::new(move |_| {
+        // Again when a pull brought a new catalogue or list of difficulties.
+        sync.changed.track();
         catalogue.set(store::catalogue());
         kinds.set(store::difficulty_categories());
     });
@@ -260,6 +262,18 @@ pub fn VisitFormPage(#[prop(default = None)] edit: Option<Uuid>) -> impl IntoVie
         })
     });
     let errors = RwSignal::new(Vec::<VisitError>::new());
+    // "Thêm": note, visit time, household business, difficulty. Open when any of them is set
+    // or has a problem.
+    let more = RwSignal::new(false);
+    Effect::new(move |_| {
+        let extra = errors.with(|e| {
+            e.iter()
+                .any(|e| matches!(e.field(), "note" | "visited_at" | "difficulty"))
+        });
+        if extra || difficulty_on.get() || household.business.get() || !note.get().is_empty() {
+            more.set(true);
+        }
+    });
     let storage_full = RwSignal::new(false);
     // Set on the first good "Lưu": a second tap (double tap) does nothing.
     let saving = RwSignal::new(false);
@@ -557,14 +571,7 @@ pub fn VisitFormPage(#[prop(default = None)] edit: Option<Uuid>) -> impl IntoVie
                 <HouseholdPicker fields=household households=Signal::from(households) village=picker_village errors
                     message=Callback::new(move |e: VisitError| error_text(i18n, &e)) />
 
-                <label for="visited_at">{t_string!(i18n, visit_time)}</label>
-                <p class="field-error" id="err-visited_at">{field_error("visited_at")}</p>
-                <input id="visited_at" name="visited_at" type="datetime-local"
-                    max=format_local_minute(now_ms())
-                    aria-invalid=invalid("visited_at")
-                    aria-describedby=described("visited_at")
-                    prop:value=move || visited.get()
-                    on:input=move |ev| visited.set(event_target_value(&ev)) />
+
 
                 <fieldset>
                     <legend>{t_string!(i18n, form_activities)}</legend>
@@ -634,40 +641,58 @@ pub fn VisitFormPage(#[prop(default = None)] edit: Option<Uuid>) -> impl IntoVie
                     })}
                 </fieldset>
 
+                <details class="more" data-testid="form-more" prop:open=move || more.get()
+                    on:toggle=move |ev| more.set(details_open(&ev))>
+                    <summary>{t_string!(i18n, form_more)}</summary>
+                <label for="visited_at">{t_string!(i18n, visit_time)}</label>
+                    <p class="field-error" id="err-visited_at">{field_error("visited_at")}</p>
+                    <input id="visited_at" name="visited_at" type="datetime-local"
+                        max=format_local_minute(now_ms())
+                        aria-invalid=invalid("visited_at")
+                        aria-describedby=described("visited_at")
+                        prop:value=move || visited.get()
+                        on:input=move |ev| visited.set(event_target_value(&ev)) />
+                    <label class="check">
+                        <input type="checkbox" id="business" data-testid="household-business"
+                            prop:checked=move || household.business.get()
+                            on:change=move |ev| household.business.set(event_target_checked(&ev)) />
+                        <span>{t_string!(i18n, household_business)}</span>
+                    </label>
                 <label for="note">{t_string!(i18n, form_note)}</label>
-                <p class="field-error" id="err-note">{field_error("note")}</p>
-                <textarea id="note" name="note" rows="2"
-                    aria-invalid=invalid("note")
-                    aria-describedby=described("note")
-                    prop:value=move || note.get()
-                    on:input=move |ev| note.set(event_target_value(&ev))></textarea>
+                    <p class="field-error" id="err-note">{field_error("note")}</p>
+                    <textarea id="note" name="note" rows="2"
+                        aria-invalid=invalid("note")
+                        aria-describedby=described("note")
+                        prop:value=move || note.get()
+                        on:input=move |ev| note.set(event_target_value(&ev))></textarea>
 
-                <label class="check">
-                    <input type="checkbox" id="difficulty_on" data-testid="difficulty-on"
-                        prop:checked=move || difficulty_on.get()
-                        on:change=move |ev| difficulty_on.set(event_target_checked(&ev)) />
-                    <span>{t_string!(i18n, form_difficulty)}</span>
-                </label>
-                {move || difficulty_on.get().then(|| view! {
-                    <div class="difficulty-fields">
-                        <p class="field-error" id="err-difficulty">{field_error("difficulty")}</p>
-                        <select id="difficulty_category" data-testid="difficulty-category"
-                            aria-invalid=invalid("difficulty")
-                            aria-describedby=described("difficulty")
-                            prop:value=move || difficulty_kind.get()
-                            on:change=move |ev| difficulty_kind.set(event_target_value(&ev))>
-                            <option value="">{t_string!(i18n, form_difficulty_choose)}</option>
-                            {move || kinds.get().into_iter().filter(|k| k.active).map(|k| {
-                                let name = match i18n.get_locale_untracked() { Locale::en => k.name_en, Locale::vi => k.name_vi };
-                                view! { <option value=k.code>{name}</option> }
-                            }).collect_view()}
-                        </select>
-                        <textarea id="difficulty_note" rows="2" maxlength="500"
-                            placeholder=t_string!(i18n, form_difficulty_note)
-                            prop:value=move || difficulty_note.get()
-                            on:input=move |ev| difficulty_note.set(event_target_value(&ev))></textarea>
-                    </div>
-                })}
+                    <label class="check">
+                        <input type="checkbox" id="difficulty_on" data-testid="difficulty-on"
+                            prop:checked=move || difficulty_on.get()
+                            on:change=move |ev| difficulty_on.set(event_target_checked(&ev)) />
+                        <span>{t_string!(i18n, form_difficulty)}</span>
+                    </label>
+                    {move || difficulty_on.get().then(|| view! {
+                        <div class="difficulty-fields">
+                            <p class="field-error" id="err-difficulty">{field_error("difficulty")}</p>
+                            <select id="difficulty_category" data-testid="difficulty-category"
+                                aria-invalid=invalid("difficulty")
+                                aria-describedby=described("difficulty")
+                                prop:value=move || difficulty_kind.get()
+                                on:change=move |ev| difficulty_kind.set(event_target_value(&ev))>
+                                <option value="">{t_string!(i18n, form_difficulty_choose)}</option>
+                                {move || kinds.get().into_iter().filter(|k| k.active).map(|k| {
+                                    let name = match i18n.get_locale_untracked() { Locale::en => k.name_en, Locale::vi => k.name_vi };
+                                    view! { <option value=k.code>{name}</option> }
+                                }).collect_view()}
+                            </select>
+                            <textarea id="difficulty_note" rows="2" maxlength="500"
+                                placeholder=t_string!(i18n, form_difficulty_note)
+                                prop:value=move || difficulty_note.get()
+                                on:input=move |ev| difficulty_note.set(event_target_value(&ev))></textarea>
+                        </div>
+                    })}
+                </details>
 
                 <div id="form-problems" class="form-problems" tabindex="-1" role="alert" data-testid="form-errors">
                     {move || unplaced().into_iter().map(|text| view! { <p class="error-summary">{text}</p> }).collect_view()}
@@ -684,6 +709,22 @@ pub fn VisitFormPage(#[prop(default = None)] edit: Option<Uuid>) -> impl IntoVie
                 </div>
             </form>
         </main>
+    }
+}
+
+/// Whether the `<details>` a `toggle` event came from is open now.
+fn details_open(ev: &leptos::ev::Event) -> bool {
+    #[cfg(feature = "hydrate")]
+    {
+        ev.target()
+            .and_then(|t| js_sys::Reflect::get(&t, &"open".into()).ok())
+            .and_then(|open| open.as_bool())
+            .unwrap_or(false)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = ev;
+        false
     }
 }
 
