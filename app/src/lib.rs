@@ -82,7 +82,10 @@ fn CurrentPage() -> impl IntoView {
             | Screen::Catalogue
             | Screen::Admin
             | Screen::Users
-            | Screen::Audit => EitherOf6::E(view! { <pages::lazy::LazyPage page /> }),
+            | Screen::Audit
+            | Screen::Review
+            | Screen::Difficulties
+            | Screen::Households => EitherOf6::E(view! { <pages::lazy::LazyPage page /> }),
             Screen::NotFound => EitherOf6::F(view! { <pages::not_found::NotFound /> }),
         }
     }
