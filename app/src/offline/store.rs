@@ -409,7 +409,11 @@ fn next_revision(local: &LocalVisit) -> (u32, u32, Option<Uuid>) {
 /// Replaces what a visit says with `edited` (the form's content) as a new revision, queued to
 /// send. Allowed until the visit is approved (after that the edit goes as an amendment, which
 /// commune staff decide) and for withdrawn visits never.
-pub fn edit_visit(user: Uuid, edited: VisitRecord, now: i64) -> Result<Option<LocalVisit>, StoreError> {
+pub fn edit_visit(
+    user: Uuid,
+    edited: VisitRecord,
+    now: i64,
+) -> Result<Option<LocalVisit>, StoreError> {
     let Some(mut local) = visit(user, edited.id) else {
         return Ok(None);
     };
