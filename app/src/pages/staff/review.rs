@@ -541,8 +541,12 @@ fn QueueCard(item: QueueItem, shared: Shared) -> impl IntoView {
     let i18n = use_i18n();
     let visit = item.visit;
     let id = visit.id;
-    let amendment = visit.amendment.as_ref().and_then(|a| a.record.clone());
-    let is_amendment = amendment.is_some() && visit.status == "approved";
+    let amendment = visit
+        .amendment
+        .as_ref()
+        .filter(|a| a.status == "pending" && visit.status == "approved")
+        .and_then(|a| a.record.clone());
+    let is_amendment = amendment.is_some();
     let Some(record) = amendment.clone().or(visit.record.clone()) else {
         return ().into_any();
     };
