@@ -85,7 +85,10 @@ fn CurrentPage() -> impl IntoView {
             | Screen::Catalogue
             | Screen::Admin
             | Screen::Users
-            | Screen::Audit => EitherOf5::D(view! { <pages::lazy::LazyPage page /> }),
+            | Screen::Audit
+            | Screen::Review
+            | Screen::Difficulties
+            | Screen::Households => EitherOf5::D(view! { <pages::lazy::LazyPage page /> }),
             Screen::NotFound => EitherOf5::E(view! { <pages::not_found::NotFound /> }),
         }
     }

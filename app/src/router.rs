@@ -41,6 +41,13 @@ pub enum Screen {
     Users,
     /// `/audit`: the audit log (staff; loaded on demand).
     Audit,
+    /// `/review`: the approval queue (staff; loaded on demand).
+    Review,
+    /// `/difficulties`: difficulties raised on visits (leaders and staff; loaded on demand).
+    Difficulties,
+    /// `/units/{id}/households`: a village's households and their likely duplicates (loaded
+    /// on demand).
+    Households,
     /// Anything else.
     NotFound,
 }
@@ -60,7 +67,7 @@ pub struct Route {
 }
 
 /// Every routable page.
-pub const ROUTES: [Route; 13] = [
+pub const ROUTES: [Route; 16] = [
     route(Screen::Home, "/", true),
     route(Screen::Login, "/login", true),
     route(Screen::NewVisit, "/visits/new", true),
@@ -74,6 +81,9 @@ pub const ROUTES: [Route; 13] = [
     route(Screen::Admin, "/admin", false),
     route(Screen::Users, "/users", false),
     route(Screen::Audit, "/audit", false),
+    route(Screen::Review, "/review", false),
+    route(Screen::Difficulties, "/difficulties", false),
+    route(Screen::Households, "/units/{id}/households", false),
 ];
 
 const fn route(screen: Screen, pattern: &'static str, offline: bool) -> Route {
@@ -275,6 +285,13 @@ mod tests {
         );
         assert_eq!(Page::from_path("/units/42").param_as::<i64>(), Some(42));
         assert_eq!(Page::from_path("/units/abc").param_as::<i64>(), None);
+        let households = Page::from_path("/units/7/households");
+        assert_eq!(
+            (households.screen, households.param_as::<i64>()),
+            (Screen::Households, Some(7))
+        );
+        assert_eq!(screen("/review?village=3"), Screen::Review);
+        assert_eq!(screen("/difficulties"), Screen::Difficulties);
     }
 
     #[test]

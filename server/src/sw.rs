@@ -189,7 +189,7 @@ mod tests {
         .unwrap();
         let first = ServiceWorker::load(site.path(), &app::ROUTES).unwrap();
         assert!(first.script.contains(
-            r#"const PRECACHE = ["/","/login","/visits/new","/visits/_","/teams/_","/teams/_/log","/manifest.webmanifest""#
+            r#"const PRECACHE = ["/","/login","/visits/new","/visits/_","/visits/_/edit","/teams/_","/teams/_/log","/manifest.webmanifest""#
         ), "{}", first.script);
         assert!(
             first.script.contains("/pkg/split_field.wasm")

@@ -38,7 +38,8 @@ pub fn LanguageSwitch() -> impl IntoView {
 }
 
 /// Where a signed-in user can go, by what they may do: their visits and team for team
-/// people, their unit, accounts and the audit log for staff, administration for
+/// people (and difficulties for leaders), their unit, the approval queue, difficulties,
+/// accounts and the audit log for staff, administration for
 /// administrators; changing the password for everyone.
 fn links(profile: &Profile) -> Vec<(&'static str, String)> {
     let actor = profile.actor();
@@ -48,8 +49,17 @@ fn links(profile: &Profile) -> Vec<(&'static str, String)> {
         if let Some(team) = &profile.team {
             links.push(("team", format!("/teams/{}", team.id)));
         }
+        if policy::may(&actor, Action::ReadDifficulties) {
+            links.push(("difficulties", "/difficulties".to_string()));
+        }
     } else {
         links.push(("home", profile.home()));
+        if policy::may(&actor, Action::ReviewVisits) {
+            links.push(("review", "/review".to_string()));
+        }
+        if policy::may(&actor, Action::ReadDifficulties) {
+            links.push(("difficulties", "/difficulties".to_string()));
+        }
         if policy::may(&actor, Action::ReadUsers) {
             links.push(("users", "/users".to_string()));
         }
@@ -127,6 +137,8 @@ pub fn Header() -> impl IntoView {
         "home" => t_string!(i18n, nav_home),
         "users" => t_string!(i18n, nav_users),
         "audit" => t_string!(i18n, nav_audit),
+        "review" => t_string!(i18n, nav_review),
+        "difficulties" => t_string!(i18n, nav_difficulties),
         _ => t_string!(i18n, nav_password),
     };
     view! {

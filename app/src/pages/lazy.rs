@@ -1,7 +1,8 @@
 //! Code loaded on demand. The first download holds what members and leaders need, offline;
 //! the rest is split off into WASM modules (`#[wasm_split]` points, built with
 //! `cargo leptos build --split`) fetched the first time they are needed:
-//! - `staff` (`pages::staff`): unit, administration, accounts, audit log and catalogue pages;
+//! - `staff` (`pages::staff`): unit, administration, accounts, audit log, catalogue, approval
+//!   queue, difficulties and households pages;
 //! - `manage` (`pages::manage`): changing one's password and keeping a team's roster, which
 //!   need the network anyway;
 //! - `field` (`pages::field`): the visit form, a visit's page and the team log. Not in the

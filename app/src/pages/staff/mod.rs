@@ -1,4 +1,5 @@
-//! Staff pages: units, administration, accounts, the audit log, a province's catalogue. Their
+//! Staff pages: units, administration, accounts, the audit log, a province's catalogue, the
+//! approval queue, difficulties, a village's households. Their
 //! code is reached only through [`page_view`], a split point: with `cargo leptos build
 //! --split` it lands in its own WASM module, fetched the first time a staff page opens, so a
 //! member's phone never downloads or precaches it.
@@ -6,13 +7,18 @@
 mod admin;
 mod audit;
 mod catalogue;
+mod changes;
+mod difficulties;
+mod households;
+mod review;
 mod unit;
 mod users;
 
 use leptos::prelude::*;
 
 use crate::api::client::{self, ClientError};
-use crate::components::common::Load;
+use crate::components::common::{failure_text, I18n, Load};
+use crate::i18n::t_string;
 use crate::router::{Page, Screen};
 
 /// The view of a staff page. A load failure (no network the first time) is an `Err` the
@@ -26,6 +32,9 @@ pub fn page_view(page: Page) -> Result<AnyView, leptos::wasm_split::SplitLoaderE
         Screen::Admin => view! { <admin::AdminPage /> }.into_any(),
         Screen::Users => view! { <users::UsersPage /> }.into_any(),
         Screen::Audit => view! { <audit::AuditPage /> }.into_any(),
+        Screen::Review => view! { <review::ReviewPage /> }.into_any(),
+        Screen::Difficulties => view! { <difficulties::DifficultiesPage /> }.into_any(),
+        Screen::Households => view! { <households::HouseholdsPage village=id /> }.into_any(),
         _ => ().into_any(),
     })
 }
@@ -63,4 +72,67 @@ fn fetch_into<T>(
 fn matches(text: &str, search: &str) -> bool {
     let search = crate::domain::text::fold(search);
     search.is_empty() || crate::domain::text::fold(text).contains(&search)
+}
+
+/// The value of `name` in the current address's query string (browser only).
+fn query_value(name: &str) -> Option<String> {
+    crate::router::current_query()
+        .trim_start_matches('?')
+        .split('&')
+        .find_map(|pair| pair.strip_prefix(name)?.strip_prefix('='))
+        .filter(|v| !v.is_empty())
+        .map(str::to_string)
+}
+
+/// Replaces the current address's query string (no new history entry): filters stay in the
+/// address, so a reload or a shared link shows the same list.
+fn replace_query(pairs: &[(&str, String)]) {
+    let query = pairs
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("&");
+    #[cfg(feature = "hydrate")]
+    if let Some(window) = web_sys::window() {
+        let path = crate::router::current_path();
+        let url = if query.is_empty() {
+            path
+        } else {
+            format!("{path}?{query}")
+        };
+        if let Ok(history) = window.history() {
+            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = query;
+}
+
+/// Whether the signed-in user may do `action` (untracked: pages are drawn per sign-in).
+fn may(action: crate::domain::policy::Action) -> bool {
+    expect_context::<crate::Session>()
+        .profile
+        .with_untracked(|p| {
+            p.as_ref()
+                .is_some_and(|p| crate::domain::policy::may(&p.actor(), action))
+        })
+}
+
+/// Why a call of the review pages failed, in plain words: their own refusals, else the
+/// app's usual words.
+fn failure(i18n: I18n, error: &ClientError) -> String {
+    match error.code() {
+        Some("reason_required") => t_string!(i18n, review_reason_required),
+        Some("not_submitted") => t_string!(i18n, review_not_submitted),
+        Some("set_changed") => t_string!(i18n, review_set_changed),
+        Some("comment_required") => t_string!(i18n, difficulty_comment_required),
+        Some("already_handled") => t_string!(i18n, difficulty_already_handled),
+        Some("already_merged") => t_string!(i18n, hh_already_merged),
+        Some("same_household" | "household_unknown" | "household_elsewhere") => {
+            t_string!(i18n, hh_merge_refused)
+        }
+        _ => failure_text(i18n, error),
+    }
+    .to_string()
 }

@@ -62,6 +62,10 @@ pub fn UnitPage(id: Option<i64>) -> impl IntoView {
                             let href = format!("/units/{}/activities", unit.id);
                             view! { <a href=href.clone() on:click=follow(nav, href) data-testid="catalogue-link">{t_string!(i18n, nav_catalogue)}</a> " · " }
                         })}
+                        {(unit.level == UnitLevel::Village && may(Action::ReadHouseholds)).then(|| {
+                            let href = format!("/units/{}/households", unit.id);
+                            view! { <a href=href.clone() on:click=follow(nav, href) data-testid="households-link">{t_string!(i18n, hh_title)}</a> " · " }
+                        })}
                         {
                             let href = format!("/users?unit={}", unit.id);
                             view! { <a href=href.clone() on:click=follow(nav, href)>{t_string!(i18n, nav_users)}</a> }
@@ -122,6 +126,7 @@ fn Villages(
     again: RwSignal<u32>,
 ) -> impl IntoView {
     let i18n = use_i18n();
+    let nav = use_nav();
     let session = expect_context::<Session>();
     let may_keep = session.profile.with_untracked(|p| {
         p.as_ref()
@@ -179,7 +184,10 @@ fn Villages(
                     let count = v.household_count.map(|c| c.to_string()).unwrap_or_default();
                     view! {
                         <tr data-testid="village-row">
-                            <td>{v.name.clone()}</td>
+                            <td>{
+                                let href = format!("/units/{}", v.id);
+                                view! { <a href=href.clone() on:click=follow(nav, href)>{v.name.clone()}</a> }
+                            }</td>
                             <td>{if may_keep {
                                 leptos::either::Either::Left(view! {
                                     <input type="number" min="0" class="count" value=count
