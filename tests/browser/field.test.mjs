@@ -4,19 +4,11 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { go, hydrated, PASSWORD, phone, shellCached, signIn, signInAs, useBrowserAndServer } from "./support.mjs";
+import { go, hydrated, PASSWORD, phone, shellCached, signIn, signInAs, useBrowserAndServer, apiAs as sharedApiAs, uuid7 } from "./support.mjs";
 
 const env = useBrowserAndServer();
 
-/** An API session for a demo account, in its own context. */
-async function apiAs(phoneNumber) {
-  const context = await env.browser.newContext();
-  const login = await context.request.post(`${env.server.base}/api/auth/login`, {
-    data: { phone: phoneNumber, password: PASSWORD },
-  });
-  assert.equal(login.status(), 200);
-  return context;
-}
+const apiAs = (phoneNumber) => sharedApiAs(env.browser, env.server.base, phoneNumber);
 
 function visit(id, { version = 1, base = 0, note = "", difficulty, head = "Hộ Đinh Văn Tám", revision, baseRevision } = {}) {
   const record = {
@@ -35,11 +27,6 @@ function visit(id, { version = 1, base = 0, note = "", difficulty, head = "Hộ 
   return record;
 }
 
-function uuid7() {
-  const hex = [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, "0")).join("");
-  const time = Date.now().toString(16).padStart(12, "0");
-  return `${time.slice(0, 8)}-${time.slice(8, 12)}-7${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
-}
 
 async function push(context, visits) {
   const response = await context.request.post(`${env.server.base}/api/sync/push`, { data: { visits } });

@@ -6,25 +6,13 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 
-import { go, hydrated, PASSWORD, phone, shellCached, signIn, useBrowserAndServer } from "./support.mjs";
+import { go, hydrated, PASSWORD, phone, shellCached, signIn, useBrowserAndServer, apiAs as sharedApiAs, uuid7 } from "./support.mjs";
 
 const env = useBrowserAndServer();
 const CASES = JSON.parse(readFileSync(new URL("./fold-cases.json", import.meta.url), "utf8"));
 
-function uuid7() {
-  const hex = [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, "0")).join("");
-  const time = Date.now().toString(16).padStart(12, "0");
-  return `${time.slice(0, 8)}-${time.slice(8, 12)}-7${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
-}
 
-async function apiAs(phoneNumber) {
-  const context = await env.browser.newContext();
-  const login = await context.request.post(`${env.server.base}/api/auth/login`, {
-    data: { phone: phoneNumber, password: PASSWORD },
-  });
-  assert.equal(login.status(), 200);
-  return context;
-}
+const apiAs = (phoneNumber) => sharedApiAs(env.browser, env.server.base, phoneNumber);
 
 /** Households of village 1, logged by another member of its team through the API. */
 async function seedHouseholds(names) {

@@ -236,3 +236,20 @@ export function useBrowserAndServer(options) {
   });
   return env;
 }
+
+/** A UUID v7 (time-ordered), as the app makes them. */
+export function uuid7() {
+  const hex = [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, "0")).join("");
+  const time = Date.now().toString(16).padStart(12, "0");
+  return `${time.slice(0, 8)}-${time.slice(8, 12)}-7${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+/** A browser context signed in to the API (no page) as a demo account. */
+export async function apiAs(browser, base, phoneNumber) {
+  const context = await browser.newContext();
+  const login = await context.request.post(`${base}/api/auth/login`, {
+    data: { phone: phoneNumber, password: PASSWORD },
+  });
+  if (login.status() !== 200) throw new Error(`sign-in of ${phoneNumber}: ${login.status()}`);
+  return context;
+}

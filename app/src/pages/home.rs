@@ -85,8 +85,9 @@ fn follow_ups(visits: &[LocalVisit]) -> Vec<(Date, LocalVisit)> {
         .filter(|v| v.record.outcome == Outcome::FollowUp && !v.record.withdrawn)
         .filter(|v| {
             !visits.iter().any(|later| {
-                later.record.household.id == v.record.household.id
-                    && later.record.visited_at > v.record.visited_at
+                later.record.id != v.record.id
+                    && later.record.household.id == v.record.household.id
+                    && later.record.visited_at >= v.record.visited_at
             })
         })
         .filter_map(|v| {
