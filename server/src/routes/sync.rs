@@ -6,7 +6,7 @@ use app::api::{
     ConflictList, PullResponse, PushRequest, PushResponse, DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT,
     MAX_PUSH_BATCH, MAX_PUSH_BYTES,
 };
-use app::domain::policy::{Action, Role};
+use app::domain::policy::{Action, Scope};
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{header::CONTENT_TYPE, HeaderMap, StatusCode};
@@ -126,7 +126,8 @@ pub async fn pull(
         team: profile.team.as_ref().map(|t| t.id),
         member: profile.user_id,
         province: profile.province.as_ref().map(|p| p.id),
-        leads: profile.role == Role::Leader,
+        // Whoever may read their team's visits (the leader) gets them in the feed too.
+        leads: matches!(principal.scope(Action::ReadVisits), Ok(Scope::Team(_))),
         protocol: query.v.unwrap_or(1),
         now,
     };
