@@ -46,6 +46,19 @@ pub fn gap_text(i18n: I18n, gap: Gap) -> &'static str {
     }
 }
 
+/// The status chip of a visit, in words.
+pub fn chip_text(i18n: I18n, chip: crate::offline::store::Chip) -> &'static str {
+    use crate::offline::store::Chip;
+    match chip {
+        Chip::Pending => t_string!(i18n, chip_pending),
+        Chip::Sent => t_string!(i18n, chip_sent),
+        Chip::Approved => t_string!(i18n, chip_approved),
+        Chip::Returned => t_string!(i18n, chip_returned),
+        Chip::Withdrawn => t_string!(i18n, chip_withdrawn),
+        Chip::Rejected => t_string!(i18n, chip_rejected),
+    }
+}
+
 /// Why a call failed, in plain words: what happened and what to do. A refusal is never
 /// shown as a server fault.
 pub fn failure_text(i18n: I18n, error: &ClientError) -> &'static str {

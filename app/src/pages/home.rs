@@ -277,14 +277,7 @@ fn MemberHome() -> impl IntoView {
                                         </p>
                                         <p class="visit-meta">
                                             <span class=format!("chip chip-{}", chip.as_str())>
-                                                {match chip {
-                                                    Chip::Pending => t_string!(i18n, chip_pending),
-                                                    Chip::Sent => t_string!(i18n, chip_sent),
-                                                    Chip::Approved => t_string!(i18n, chip_approved),
-                                                    Chip::Returned => t_string!(i18n, chip_returned),
-                                                    Chip::Withdrawn => t_string!(i18n, chip_withdrawn),
-                                                    Chip::Rejected => t_string!(i18n, chip_rejected),
-                                                }}
+                                                {crate::components::common::chip_text(i18n, chip)}
                                             </span>
                                             " "
                                             <time>{format_date_time(visit.record.visited_at)}</time>

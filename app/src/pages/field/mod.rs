@@ -80,15 +80,7 @@ fn server_chip(status: &VisitStatus) -> Chip {
 }
 
 fn chip_text(i18n: I18n, chip: Chip) -> String {
-    match chip {
-        Chip::Pending => t_string!(i18n, chip_pending),
-        Chip::Sent => t_string!(i18n, chip_sent),
-        Chip::Approved => t_string!(i18n, chip_approved),
-        Chip::Returned => t_string!(i18n, chip_returned),
-        Chip::Withdrawn => t_string!(i18n, chip_withdrawn),
-        Chip::Rejected => t_string!(i18n, chip_rejected),
-    }
-    .to_string()
+    crate::components::common::chip_text(i18n, chip).to_string()
 }
 
 /// A visit as a field page shows it: the member's own (from the outbox) or a team visit (from
