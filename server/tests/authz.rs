@@ -400,6 +400,50 @@ fn rows() -> Vec<Row> {
             },
             check: None,
         },
+        // The kinds of difficulty: the same keepers as the catalogue.
+        Row {
+            method: Method::GET,
+            path: "/api/units/{id}/difficulty-categories",
+            targets: RECORDS,
+            public: false,
+            expect: |who, target| scoped(who, target, CATALOGUE_KEEPERS, 200),
+            build: |ctx, who, target, _| {
+                let province = ctx.province(who, target)?;
+                Some(Call::to(format!(
+                    "/api/units/{province}/difficulty-categories"
+                )))
+            },
+            check: None,
+        },
+        Row {
+            method: Method::POST,
+            path: "/api/units/{id}/difficulty-categories",
+            targets: RECORDS,
+            public: false,
+            expect: |who, target| scoped(who, target, CATALOGUE_KEEPERS, 201),
+            build: |ctx, who, target, _| {
+                let province = ctx.province(who, target)?;
+                let body = json!({ "name_vi": ctx.unique("Khó khăn") });
+                Some(Call::to(format!("/api/units/{province}/difficulty-categories")).json(body))
+            },
+            check: None,
+        },
+        Row {
+            method: Method::PATCH,
+            path: "/api/units/{id}/difficulty-categories/{code}",
+            targets: RECORDS,
+            public: false,
+            expect: |who, target| scoped(who, target, CATALOGUE_KEEPERS, 200),
+            build: |ctx, who, target, _| {
+                let province = ctx.province(who, target)?;
+                let body = json!({ "name_vi": ctx.unique("Tên khác") });
+                Some(
+                    Call::to(format!("/api/units/{province}/difficulty-categories/other"))
+                        .json(body),
+                )
+            },
+            check: None,
+        },
         // --- sync: only people on a team log visits (rules 5, 7); everyone pulls their own
         // feed; conflicts are read over the caller's place (a member: their own).
         Row {

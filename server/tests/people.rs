@@ -571,6 +571,178 @@ async fn a_retired_activity_leaves_the_form_and_keeps_the_visits_logged_before()
     );
 }
 
+/// Pushes a visit at `visited_at` raising a difficulty of kind `category`; its result code.
+async fn push_difficulty(
+    app: &TestApp,
+    client: &Client,
+    visited_at: i64,
+    category: &str,
+) -> String {
+    let mut record = visit(Uuid::now_v7(), 1, 0, "");
+    record["visited_at"] = json!(visited_at);
+    record["difficulty"] = json!({ "category": category, "note": "Không có sóng" });
+    let response: app::api::PushResponse = app
+        .push(client, json!([record]))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let result = &response.results[0];
+    match &result.reason {
+        Some(reason) => reason.clone(),
+        None => serde_json::to_value(result.result)
+            .unwrap()
+            .as_str()
+            .unwrap()
+            .to_string(),
+    }
+}
+
+#[tokio::test]
+async fn the_province_keeps_its_kinds_of_difficulty_and_the_devices_learn_them() {
+    let app = TestApp::spawn().await;
+    let province = app.signed_in(PROVINCE_STAFF).await;
+    let member = app.signed_in(MEMBER).await;
+    let me: app::api::Profile = app.get_json(&province, "/api/auth/me").await;
+    let gia_lai = me.province.unwrap().id;
+    let kinds = |client| {
+        let app = &app;
+        async move {
+            let list: app::api::DifficultyCategoryList =
+                app.get_json(client, "/api/difficulty-categories").await;
+            list.categories
+        }
+    };
+    let before = now_ms();
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+
+    // A national kind renamed and retired in Gia Lai: the national row stays as it was.
+    let (status, body) = send(
+        &app,
+        &province,
+        Method::PATCH,
+        &format!("/api/units/{gia_lai}/difficulty-categories/no_signal"),
+        Some(json!({"retired": true, "name_vi": "Mất sóng điện thoại"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["national"], json!(true));
+    assert!(body["retired_at"].is_i64());
+    let seen = kinds(&member).await;
+    let no_signal = seen.iter().find(|k| k.code == "no_signal").unwrap();
+    assert_eq!(
+        (no_signal.name_vi.as_str(), no_signal.active),
+        ("Mất sóng điện thoại", false)
+    );
+    assert_eq!(seen.iter().filter(|k| k.code == "no_signal").count(), 1);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM difficulty_categories WHERE province_id IS NULL AND code = 'no_signal' AND name_vi = 'Không có sóng, mạng yếu' AND retired_at IS NULL"),
+        1
+    );
+    // Visits from before the retirement keep it; later ones are refused.
+    assert_eq!(
+        push_difficulty(&app, &member, before, "no_signal").await,
+        "applied"
+    );
+    assert_eq!(
+        push_difficulty(&app, &member, now_ms(), "no_signal").await,
+        "difficulty_unknown"
+    );
+
+    // The province's own kind, offered at once and brought by the feed.
+    let (status, body) = send(
+        &app,
+        &province,
+        Method::POST,
+        &format!("/api/units/{gia_lai}/difficulty-categories"),
+        Some(json!({"name_vi": "  Chưa có tài khoản ngân hàng  "})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(
+        (
+            body["code"].as_str(),
+            body["name_vi"].as_str(),
+            body["national"].as_bool()
+        ),
+        (
+            Some("p52-d1"),
+            Some("Chưa có tài khoản ngân hàng"),
+            Some(false)
+        )
+    );
+    assert!(kinds(&member)
+        .await
+        .iter()
+        .any(|k| k.code == "p52-d1" && k.active));
+    assert_eq!(
+        push_difficulty(&app, &member, now_ms(), "p52-d1").await,
+        "applied"
+    );
+    let feed: app::api::PullResponse = app
+        .get_json(&member, "/api/sync/pull?cursor=0&limit=500&v=2")
+        .await;
+    let from_feed: Vec<_> = feed
+        .items
+        .iter()
+        .filter_map(|i| i.difficulty_category.as_ref())
+        .filter(|c| c.code == "p52-d1" || c.code == "no_signal")
+        .map(|c| (c.code.as_str(), c.active))
+        .collect();
+    assert!(from_feed.contains(&("p52-d1", true)), "{from_feed:?}");
+    assert!(from_feed.contains(&("no_signal", false)), "{from_feed:?}");
+
+    // Offered again; bad names and other people are refused.
+    let path = format!("/api/units/{gia_lai}/difficulty-categories/no_signal");
+    let (status, _) = send(
+        &app,
+        &province,
+        Method::PATCH,
+        &path,
+        Some(json!({"retired": false})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        push_difficulty(&app, &member, now_ms(), "no_signal").await,
+        "applied"
+    );
+    let (status, body) = send(
+        &app,
+        &province,
+        Method::PATCH,
+        &path,
+        Some(json!({"name_vi": " \u{200b} "})),
+    )
+    .await;
+    assert_eq!(
+        (status, code(&body)),
+        (StatusCode::UNPROCESSABLE_ENTITY, "name_required")
+    );
+    let (status, _) = send(
+        &app,
+        &member,
+        Method::PATCH,
+        &path,
+        Some(json!({"name_vi": "X"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, body) = send(
+        &app,
+        &province,
+        Method::PATCH,
+        &format!("/api/units/{gia_lai}/difficulty-categories/no_such_kind"),
+        Some(json!({"name_vi": "X"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action IN ('difficulty_kind_changed', 'difficulty_kind_added')"),
+        3
+    );
+}
+
 #[tokio::test]
 async fn a_reset_password_must_be_changed_and_ends_the_other_sessions() {
     let app = TestApp::spawn().await;

@@ -403,7 +403,57 @@ pub struct NewActivity {
     pub name_en: Option<String>,
 }
 
-/// `PATCH /api/units/{province}/activities/{code}` body.
+/// A kind of difficulty as the province keeps it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct DifficultyKindEntry {
+    /// Stable code, e.g. `no_signal` (national) or `p52-d1` (the province's own).
+    pub code: String,
+    /// Vietnamese name in this province.
+    pub name_vi: String,
+    /// English name in this province.
+    pub name_en: String,
+    /// From the national list (else the province's own).
+    pub national: bool,
+    /// When the province retired it (ms); a retired kind leaves the form.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retired_at: Option<i64>,
+}
+
+impl From<DifficultyKindEntry> for super::types::DifficultyCategory {
+    fn from(kind: DifficultyKindEntry) -> Self {
+        Self {
+            active: kind.retired_at.is_none(),
+            code: kind.code,
+            name_vi: kind.name_vi,
+            name_en: kind.name_en,
+        }
+    }
+}
+
+/// `GET /api/units/{province}/difficulty-categories` answer.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct DifficultyKinds {
+    /// Every kind the province sees, retired ones too, in display order.
+    pub categories: Vec<DifficultyKindEntry>,
+}
+
+/// `POST /api/units/{province}/difficulty-categories` body: a province's own kind.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewDifficultyKind {
+    /// Vietnamese name (1–200 characters).
+    pub name_vi: String,
+    /// English name (default: the Vietnamese one).
+    #[serde(default)]
+    pub name_en: Option<String>,
+}
+
+/// `PATCH /api/units/{province}/activities/{code}` and
+/// `PATCH /api/units/{province}/difficulty-categories/{code}` body: a change to an entry of a
+/// province's list.
 #[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
@@ -414,7 +464,8 @@ pub struct ActivityChange {
     /// New English name.
     #[serde(default)]
     pub name_en: Option<String>,
-    /// `true` retires it (it leaves the form), `false` offers it again.
+    /// `true` retires it (it leaves the form; visits logged before keep it), `false` offers
+    /// it again.
     #[serde(default)]
     pub retired: Option<bool>,
 }

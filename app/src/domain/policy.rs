@@ -141,7 +141,7 @@ pub enum Action {
     ReadUsers,
     /// Create accounts, reset passwords, close, reopen and move accounts.
     ManageUsers,
-    /// Keep a province's activity catalogue.
+    /// Keep a province's lists: the activity catalogue and the kinds of difficulty.
     ManageCatalogue,
     /// Read the audit log.
     ReadAudit,

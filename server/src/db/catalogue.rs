@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use app::api::{
     Activity, ActivityChange, Catalogue, CatalogueAdmin, CatalogueEntry, DifficultyCategory,
-    NewActivity, TaskGroup, UnitLevel,
+    DifficultyKindEntry, DifficultyKinds, NewActivity, NewDifficultyKind, TaskGroup, UnitLevel,
 };
 use app::domain::policy::Scope;
 use rusqlite::{params, Connection, OptionalExtension, Row};
@@ -38,18 +38,42 @@ const UPSERT_CHOICE: &str = "INSERT INTO province_activities \
 const CHOICE: &str =
     "SELECT name_vi, name_en FROM province_activities WHERE province_id = ?1 AND code = ?2";
 
-/// The kinds of difficulty a province's teams may raise: the national list and its own.
-const DIFFICULTIES: &str = "SELECT code, name_vi, name_en, retired_at FROM difficulty_categories \
-     WHERE province_id IS NULL OR province_id IS ?1 ORDER BY sort_order, code";
-/// One kind, the province's own entry first.
-const DIFFICULTY: &str = "SELECT code, name_vi, name_en, retired_at FROM difficulty_categories \
-     WHERE (province_id IS NULL OR province_id IS ?1) AND code = ?2 \
-     ORDER BY province_id IS NULL LIMIT 1";
+/// The kinds of difficulty province `?1` sees: the national list and its own, a province's
+/// row for a national code (its renaming or retiring of it) standing in for the national row.
+macro_rules! difficulty_select {
+    ($filter:literal) => {
+        concat!(
+            "SELECT d.code, d.name_vi, d.name_en, d.retired_at, EXISTS (SELECT 1 FROM \
+               difficulty_categories n WHERE n.province_id IS NULL AND n.code = d.code) \
+             FROM difficulty_categories d \
+             WHERE ((?1 IS NOT NULL AND d.province_id = ?1) OR (d.province_id IS NULL AND \
+               NOT EXISTS (SELECT 1 FROM difficulty_categories o WHERE o.province_id = ?1 \
+                 AND o.code = d.code))) ",
+            $filter
+        )
+    };
+}
+const DIFFICULTIES: &str = difficulty_select!("ORDER BY d.sort_order, d.code");
+/// One kind as province `?1` sees it.
+const DIFFICULTY: &str = difficulty_select!("AND d.code = ?2");
+/// How many kinds a province added of its own (to number the next).
+const OWN_DIFFICULTIES: &str = "SELECT COUNT(*) FROM difficulty_categories d \
+     WHERE d.province_id = ?1 AND NOT EXISTS (SELECT 1 FROM difficulty_categories n \
+       WHERE n.province_id IS NULL AND n.code = d.code)";
+const INSERT_DIFFICULTY: &str = "INSERT INTO difficulty_categories \
+       (code, province_id, name_vi, name_en, sort_order, retired_at) \
+     VALUES (?1, ?2, ?3, ?4, COALESCE((SELECT sort_order FROM difficulty_categories \
+       WHERE province_id IS NULL AND code = ?1), ?5), ?6)";
+const UPDATE_DIFFICULTY: &str = "UPDATE difficulty_categories SET name_vi = ?3, name_en = ?4, \
+       retired_at = ?5 WHERE province_id = ?1 AND code = ?2";
 
 #[cfg(test)]
 pub(crate) const STATEMENTS: &[&str] = &[
     DIFFICULTIES,
     DIFFICULTY,
+    OWN_DIFFICULTIES,
+    INSERT_DIFFICULTY,
+    UPDATE_DIFFICULTY,
     EFFECTIVE,
     ONE,
     OWN_COUNT,
@@ -117,24 +141,22 @@ pub fn acceptance(
         .collect())
 }
 
-fn difficulty_row(r: &Row<'_>) -> rusqlite::Result<(DifficultyCategory, Option<i64>)> {
-    let retired_at: Option<i64> = r.get(3)?;
-    Ok((
-        DifficultyCategory {
-            code: r.get(0)?,
-            name_vi: r.get(1)?,
-            name_en: r.get(2)?,
-            active: retired_at.is_none(),
-        },
-        retired_at,
-    ))
+fn difficulty_row(r: &Row<'_>) -> rusqlite::Result<DifficultyKindEntry> {
+    Ok(DifficultyKindEntry {
+        code: r.get(0)?,
+        name_vi: r.get(1)?,
+        name_en: r.get(2)?,
+        retired_at: r.get(3)?,
+        national: r.get(4)?,
+    })
 }
 
-/// The kinds of difficulty of a province's list (the national ones and its own).
+/// The kinds of difficulty of a province's list (the national ones and its own), retired
+/// ones too, in display order.
 pub fn difficulty_categories(
     conn: &Connection,
     province: Option<i64>,
-) -> Result<Vec<(DifficultyCategory, Option<i64>)>, DbError> {
+) -> Result<Vec<DifficultyKindEntry>, DbError> {
     Ok(conn
         .prepare_cached(DIFFICULTIES)?
         .query_map([province], difficulty_row)?
@@ -148,21 +170,29 @@ pub fn difficulty_acceptance(
 ) -> Result<HashMap<String, Option<i64>>, DbError> {
     Ok(difficulty_categories(conn, province)?
         .into_iter()
-        .map(|(c, retired_at)| (c.code, retired_at))
+        .map(|c| (c.code, c.retired_at))
         .collect())
 }
 
 /// One kind of difficulty as a province sees it.
+pub fn difficulty_kind(
+    conn: &Connection,
+    province: Option<i64>,
+    code: &str,
+) -> Result<Option<DifficultyKindEntry>, DbError> {
+    Ok(conn
+        .prepare_cached(DIFFICULTY)?
+        .query_row(params![province, code], difficulty_row)
+        .optional()?)
+}
+
+/// One kind of difficulty as a province's devices see it.
 pub fn difficulty_category(
     conn: &Connection,
     province: Option<i64>,
     code: &str,
 ) -> Result<Option<DifficultyCategory>, DbError> {
-    Ok(conn
-        .prepare_cached(DIFFICULTY)?
-        .query_row(params![province, code], difficulty_row)
-        .optional()?
-        .map(|(c, _)| c))
+    Ok(difficulty_kind(conn, province, code)?.map(DifficultyCategory::from))
 }
 
 /// Whether a visit at `visited_at` may name `code`: known to the province, and not retired
@@ -300,6 +330,125 @@ impl Store {
                     serde_json::to_value(&change).unwrap_or_default(),
                 )?;
                 let changed = one(&tx, Some(province), &code)?.ok_or(StoreError::NotFound)?;
+                tx.commit()?;
+                Ok(changed)
+            })
+            .await
+    }
+}
+
+impl Store {
+    /// Every kind of difficulty a province in scope sees, retired ones too.
+    pub async fn difficulty_kinds(
+        &self,
+        scope: Scope,
+        province: i64,
+    ) -> Result<DifficultyKinds, StoreError> {
+        self.db
+            .read(move |conn| {
+                province_in_scope(conn, scope, province)?;
+                Ok(DifficultyKinds {
+                    categories: difficulty_categories(conn, Some(province))?,
+                })
+            })
+            .await
+    }
+
+    /// Adds a province's own kind of difficulty (code `p<province code>-d<n>`), after the
+    /// national ones. Audited.
+    pub async fn add_difficulty_kind(
+        &self,
+        scope: Scope,
+        province: i64,
+        new: NewDifficultyKind,
+        by: By,
+    ) -> Result<DifficultyKindEntry, StoreError> {
+        self.db
+            .write(move |conn| {
+                let tx = conn.transaction()?;
+                province_in_scope(&tx, scope, province)?;
+                let own: i64 = tx
+                    .prepare_cached(OWN_DIFFICULTIES)?
+                    .query_row([province], |r| r.get(0))?;
+                let province_code: Option<String> = tx
+                    .prepare_cached(PROVINCE_CODE)?
+                    .query_row([province], |r| r.get(0))?;
+                let code = format!(
+                    "p{}-d{}",
+                    province_code.unwrap_or_else(|| province.to_string()),
+                    own + 1
+                );
+                let name_en = new.name_en.clone().unwrap_or_else(|| new.name_vi.clone());
+                tx.prepare_cached(INSERT_DIFFICULTY)?.execute(params![
+                    code,
+                    province,
+                    new.name_vi,
+                    name_en,
+                    1000 + own,
+                    None::<i64>
+                ])?;
+                feed::touch_difficulty_category(&tx, Some(province), &code)?;
+                audit::record(
+                    &tx,
+                    &by,
+                    "difficulty_kind_added",
+                    "difficulty_category",
+                    &code,
+                    Some(province),
+                    serde_json::json!({ "name_vi": new.name_vi }),
+                )?;
+                let added =
+                    difficulty_kind(&tx, Some(province), &code)?.ok_or(StoreError::NotFound)?;
+                tx.commit()?;
+                Ok(added)
+            })
+            .await
+    }
+
+    /// Renames, retires or offers again a kind of difficulty in a province in scope: its own
+    /// kind, or the national one as the province sees it. Audited; devices learn it from the
+    /// feed.
+    pub async fn change_difficulty_kind(
+        &self,
+        scope: Scope,
+        province: i64,
+        code: String,
+        change: ActivityChange,
+        by: By,
+    ) -> Result<DifficultyKindEntry, StoreError> {
+        self.db
+            .write(move |conn| {
+                let tx = conn.transaction()?;
+                province_in_scope(&tx, scope, province)?;
+                let current =
+                    difficulty_kind(&tx, Some(province), &code)?.ok_or(StoreError::NotFound)?;
+                let retired_at = match change.retired {
+                    Some(true) => current.retired_at.or(Some(by.at)),
+                    Some(false) => None,
+                    None => current.retired_at,
+                };
+                let name_vi = change.name_vi.clone().unwrap_or(current.name_vi);
+                let name_en = change.name_en.clone().unwrap_or(current.name_en);
+                let updated = tx
+                    .prepare_cached(UPDATE_DIFFICULTY)?
+                    .execute(params![province, code, name_vi, name_en, retired_at])?;
+                if updated == 0 {
+                    // The province's first choice about a national kind.
+                    tx.prepare_cached(INSERT_DIFFICULTY)?
+                        .execute(params![code, province, name_vi, name_en, 1000, retired_at])?;
+                }
+                feed::touch_difficulty_category(&tx, Some(province), &code)?;
+                audit::record(
+                    &tx,
+                    &by,
+                    "difficulty_kind_changed",
+                    "difficulty_category",
+                    &code,
+                    Some(province),
+                    serde_json::to_value(&change).unwrap_or_default(),
+                )?;
+                let changed =
+                    difficulty_kind(&tx, Some(province), &code)?.ok_or(StoreError::NotFound)?;
                 tx.commit()?;
                 Ok(changed)
             })

@@ -167,7 +167,7 @@ impl Store {
             .read(move |conn| {
                 Ok(catalogue::difficulty_categories(conn, province)?
                     .into_iter()
-                    .map(|(c, _)| c)
+                    .map(DifficultyCategory::from)
                     .collect())
             })
             .await

@@ -38,6 +38,8 @@ fn action_text(i18n: I18n, action: &str) -> String {
         "conflict_settled" => t_string!(i18n, audit_conflict_settled),
         "household_merged" => t_string!(i18n, audit_household_merged),
         "difficulty_handled" => t_string!(i18n, audit_difficulty_handled),
+        "difficulty_kind_added" => t_string!(i18n, audit_difficulty_kind_added),
+        "difficulty_kind_changed" => t_string!(i18n, audit_difficulty_kind_changed),
         other => return other.to_string(),
     };
     text.to_string()
