@@ -2,9 +2,10 @@
 //! SQLite schema): for any interleaving of edits on several devices of one member (one of them
 //! a client before protocol 2, which names no revisions), devices learning the server's
 //! current revision, batches sent in pieces, duplicated, reordered and retried after lost
-//! acknowledgements, approvals, returns, amendment decisions and settled conflicts in between,
-//! the server ends in the state the documented rule predicts, keeps every revision exactly
-//! once, and has everything it ever acknowledged. The generated runs must reach every rule:
+//! acknowledgements, approvals, returns, amendment decisions, settled conflicts and household
+//! merges in between, the server ends in the state the documented rule predicts (every visit
+//! naming its household's survivor), keeps every revision exactly once, and has everything it
+//! ever acknowledged. The generated runs must reach every rule:
 //! a run that never produced a conflict (or a stale, locked... answer) proves nothing about it.
 
 use std::cell::RefCell;
@@ -24,6 +25,8 @@ const DEVICES: usize = 3;
 /// Device 2 runs the app before protocol 2: its revisions name no revision.
 const LEGACY_DEVICE: usize = 2;
 const VISITS: usize = 3;
+/// The village's households the visits name; merges fold them together.
+const HOUSEHOLDS: usize = 3;
 
 #[derive(Debug, Clone)]
 enum Op {
@@ -34,6 +37,7 @@ enum Op {
     Edit {
         device: usize,
         visit: usize,
+        household: usize,
         collapse: bool,
     },
     /// A device learns the server's current revision of a visit (the feed, a `stale` answer).
@@ -51,25 +55,29 @@ enum Op {
     Review { visit: usize, approve: bool },
     /// The leader keeps one of a conflicting visit's revisions.
     Settle { visit: usize, pick: usize },
+    /// Commune staff merge one household into another.
+    Merge { merged: usize, survivor: usize },
 }
 
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
-        4 => (0..DEVICES, 0..VISITS, any::<bool>())
-            .prop_map(|(device, visit, collapse)| Op::Edit { device, visit, collapse }),
+        4 => (0..DEVICES, 0..VISITS, 0..HOUSEHOLDS, any::<bool>())
+            .prop_map(|(device, visit, household, collapse)| Op::Edit { device, visit, household, collapse }),
         2 => (0..DEVICES, 0..VISITS).prop_map(|(device, visit)| Op::Learn { device, visit }),
         4 => (0..DEVICES, prop::collection::vec(0..8usize, 0..6), any::<bool>(), any::<bool>(), any::<bool>())
             .prop_map(|(device, picks, duplicate, reverse, lose_ack)| Op::Push { device, picks, duplicate, reverse, lose_ack }),
         2 => (0..VISITS, any::<bool>()).prop_map(|(visit, approve)| Op::Review { visit, approve }),
         1 => (0..VISITS, 0..8usize).prop_map(|(visit, pick)| Op::Settle { visit, pick }),
+        1 => (0..HOUSEHOLDS, 0..HOUSEHOLDS).prop_map(|(merged, survivor)| Op::Merge { merged, survivor }),
     ]
 }
 
-/// A revision: visit, version, base, its own id and the one it was edited from (both absent
-/// from the legacy device), and a content tag that makes it unique.
+/// A revision: visit, household named, version, base, its own id and the one it was edited
+/// from (both absent from the legacy device), and a content tag that makes it unique.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct Rev {
     visit: usize,
+    household: usize,
     version: u32,
     base: u32,
     id: Option<Uuid>,
@@ -93,9 +101,19 @@ struct Model {
     conflict: HashSet<usize>,
     history: Vec<Rev>,
     highest: HashMap<usize, u32>,
+    /// Households merged away, and into which.
+    merged_into: HashMap<usize, usize>,
 }
 
 impl Model {
+    /// The household a name stands for after every merge.
+    fn survivor(&self, mut household: usize) -> usize {
+        while let Some(&next) = self.merged_into.get(&household) {
+            household = next;
+        }
+        household
+    }
+
     fn record(&mut self, rev: &Rev) {
         self.history.push(rev.clone());
         let highest = self.highest.entry(rev.visit).or_default();
@@ -156,6 +174,21 @@ impl World {
         let team = account.profile.team.as_ref().unwrap().id;
         let pusher = visits::Pusher::of(&account);
         let commune = db::units::commune_id(&conn, demo::DEMO_COMMUNE_CODE).unwrap();
+        let village = account.profile.unit.id;
+        let households: Vec<Uuid> = (0..HOUSEHOLDS).map(|_| Uuid::now_v7()).collect();
+        for (n, id) in households.iter().enumerate() {
+            conn.execute(
+                "INSERT INTO households (id, village_id, head_name, address, created_by, \
+                   created_at, updated_at) VALUES (?1, ?2, 'Nguyễn Văn An', ?3, ?4, 1, 1)",
+                rusqlite::params![
+                    id.to_string(),
+                    village,
+                    format!("Số {n}"),
+                    member.to_string()
+                ],
+            )
+            .unwrap();
+        }
         Self {
             conn,
             pusher,
@@ -164,7 +197,7 @@ impl World {
             team,
             commune,
             ids: (0..VISITS).map(|_| Uuid::now_v7()).collect(),
-            households: (0..VISITS).map(|_| Uuid::now_v7()).collect(),
+            households,
             clock: 1_780_000_000_000,
         }
     }
@@ -185,7 +218,7 @@ impl World {
             revision: rev.id,
             base_revision: rev.base_id,
             household: HouseholdInput {
-                id: self.households[rev.visit],
+                id: self.households[rev.household],
                 head_name: "Nguyễn Văn An".into(),
                 address: "Số 1".into(),
                 phone: None,
@@ -244,6 +277,7 @@ fn run(ops: Vec<Op>, reached: &RefCell<Reached>) -> Result<(), TestCaseError> {
             Op::Edit {
                 device,
                 visit,
+                household,
                 collapse,
             } => {
                 counter += 1;
@@ -261,6 +295,7 @@ fn run(ops: Vec<Op>, reached: &RefCell<Reached>) -> Result<(), TestCaseError> {
                 let id = (device != LEGACY_DEVICE).then(Uuid::now_v7);
                 let rev = Rev {
                     visit,
+                    household,
                     version: seen + 1,
                     base,
                     id,
@@ -371,15 +406,16 @@ fn run(ops: Vec<Op>, reached: &RefCell<Reached>) -> Result<(), TestCaseError> {
                 }
             }
             Op::Settle { visit, pick } => {
-                let kept: Vec<(i64, String)> = world
+                let kept: Vec<(i64, String, String)> = world
                     .conn
                     .prepare(
-                        "SELECT id, json_extract(payload, '$.note') FROM visit_revisions \
+                        "SELECT id, json_extract(payload, '$.note'), \
+                           json_extract(payload, '$.household.id') FROM visit_revisions \
                          WHERE visit_id = ?1 ORDER BY id",
                     )
                     .unwrap()
                     .query_map([world.ids[visit].to_string()], |r| {
-                        Ok((r.get(0)?, r.get(1)?))
+                        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
                     })
                     .unwrap()
                     .collect::<Result<_, _>>()
@@ -387,7 +423,12 @@ fn run(ops: Vec<Op>, reached: &RefCell<Reached>) -> Result<(), TestCaseError> {
                 if kept.is_empty() {
                     continue;
                 }
-                let (number, content) = kept[pick % kept.len()].clone();
+                let (number, content, named) = kept[pick % kept.len()].clone();
+                let household = world
+                    .households
+                    .iter()
+                    .position(|h| h.to_string() == named)
+                    .expect("a revision names one of the village's households");
                 let by = world.by(world.leader);
                 let outcome =
                     visits::resolve(&mut world.conn, team_scope, world.ids[visit], &by, number);
@@ -397,6 +438,7 @@ fn run(ops: Vec<Op>, reached: &RefCell<Reached>) -> Result<(), TestCaseError> {
                     prop_assert_eq!(settled.version, version);
                     let rev = Rev {
                         visit,
+                        household,
                         version,
                         base: model.current[&visit].version,
                         id: settled.revision,
@@ -418,23 +460,52 @@ fn run(ops: Vec<Op>, reached: &RefCell<Reached>) -> Result<(), TestCaseError> {
                     );
                 }
             }
+            Op::Merge { merged, survivor } => {
+                let by = world.by(world.staff);
+                let outcome = db::households::merge(
+                    &mut world.conn,
+                    commune_scope,
+                    world.households[merged],
+                    world.households[survivor],
+                    &by,
+                );
+                let allowed = merged != survivor
+                    && !model.merged_into.contains_key(&merged)
+                    && !model.merged_into.contains_key(&survivor);
+                if allowed {
+                    prop_assert!(outcome.is_ok(), "{:?}", outcome);
+                    model.merged_into.insert(merged, survivor);
+                    reached.borrow_mut().decisions.insert("merged");
+                } else {
+                    prop_assert!(
+                        matches!(
+                            outcome,
+                            Err(StoreError::Conflict { .. } | StoreError::Invalid { .. })
+                        ),
+                        "{:?}",
+                        outcome
+                    );
+                }
+            }
         }
     }
 
-    // The current revision, status, amendment and flag of every visit are what the rule says.
+    // The current revision, status, amendment and flag of every visit are what the rule says,
+    // and each visit names the survivor of the household its revision named.
     for (visit, rev) in &model.current {
-        let (version, note, status, revision, amendment, conflict): (
+        let (version, note, status, revision, amendment, conflict, household): (
             u32,
             String,
             String,
             Option<String>,
             Option<String>,
             bool,
+            String,
         ) = world
             .conn
             .query_row(
                 "SELECT v.version, v.note, v.status, v.revision, \
-                   json_extract(r.payload, '$.note'), v.conflict \
+                   json_extract(r.payload, '$.note'), v.conflict, v.household_id \
                  FROM visits v LEFT JOIN visit_revisions r ON r.id = v.amendment_revision \
                    AND v.amendment_status = 'pending' \
                  WHERE v.id = ?1",
@@ -447,10 +518,15 @@ fn run(ops: Vec<Op>, reached: &RefCell<Reached>) -> Result<(), TestCaseError> {
                         r.get(3)?,
                         r.get(4)?,
                         r.get(5)?,
+                        r.get(6)?,
                     ))
                 },
             )
             .unwrap();
+        prop_assert_eq!(
+            household,
+            world.households[model.survivor(rev.household)].to_string()
+        );
         prop_assert_eq!((version, &note), (rev.version, &rev.content));
         prop_assert_eq!(revision, rev.id.map(|id| id.to_string()));
         let expected_status = match model.status[visit] {
@@ -501,7 +577,7 @@ fn run(ops: Vec<Op>, reached: &RefCell<Reached>) -> Result<(), TestCaseError> {
 }
 
 #[test]
-fn any_interleaving_of_edits_pushes_reviews_and_settlements_ends_where_the_rule_says() {
+fn any_interleaving_of_edits_pushes_reviews_settlements_and_merges_ends_where_the_rule_says() {
     let reached = RefCell::new(Reached::default());
     let mut runner = TestRunner::new(Config {
         cases: 160,
@@ -527,6 +603,7 @@ fn any_interleaving_of_edits_pushes_reviews_and_settlements_ends_where_the_rule_
         "amendment approved",
         "amendment refused",
         "settled",
+        "merged",
     ] {
         assert!(
             reached.decisions.contains(decision),

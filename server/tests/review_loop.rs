@@ -376,6 +376,11 @@ async fn an_edit_after_approval_waits_as_an_amendment_until_staff_decide() {
     assert_eq!(raw["amendment"]["status"], json!("pending"));
     assert_eq!(raw["amendment"]["version"], json!(2));
     assert!(raw["amendment"].get("reason").is_none());
+    assert_eq!(
+        raw["amendment"]["record"]["village_id"], raw["record"]["village_id"],
+        "the waiting edit is shown as approving it would make it, in the visit's village"
+    );
+    assert!(raw["record"]["village_id"].is_i64());
 
     assert_eq!(
         review(&app, &staff, id, json!({"action": "approve"}))

@@ -251,15 +251,21 @@ fn apply(user: Uuid, item: FeedItem) -> Result<(), StoreError> {
             Some(mut local) => {
                 // What the server holds replaces the device's copy once nothing of the
                 // device's waits to be sent, when another revision became current (a
-                // settled conflict, an approved amendment, another device's edit). The
-                // device's own current revision stays as the device sent it.
+                // settled conflict, an approved amendment, another device's edit) or when
+                // the device's copy is an amendment the commune refused (the approved
+                // revision stays current, and the next edit starts from it). The device's
+                // own current revision stays as the device sent it.
                 let another = match (status.revision, local.record.revision) {
                     (Some(current), Some(own)) => current != own,
                     _ => status.version > local.record.version,
                 };
+                let refused_own = status
+                    .amendment
+                    .as_ref()
+                    .is_some_and(|a| a.status == "refused" && a.version == local.record.version);
                 if local.state == LocalState::Sent
-                    && status.version >= local.record.version
                     && another
+                    && (status.version >= local.record.version || refused_own)
                 {
                     if let Some(record) = status.record.clone() {
                         local.record = record;

@@ -284,7 +284,7 @@ pub fn push(
             |code| catalogue::accepts(&known, code, record.visited_at),
             now,
         );
-        let mut valid = match checked {
+        let valid = match checked {
             Err(errors) => {
                 let codes: Vec<_> = errors.iter().map(|e| e.code()).collect();
                 results.push(rejected(record, &codes));
@@ -317,11 +317,10 @@ pub fn push(
                 continue;
             }
         };
-        // Only a household of the visit's village; a merged-away one means its survivor.
+        // Only a household of the visit's village (a merged-away one stands for its
+        // survivor: `make_current` follows the merge). The revision is stored as sent, so a
+        // retry after a merge is still recognised as the same revision.
         let household = household_at(&tx, valid.household.id)?;
-        if let Some((_, Some(survivor))) = household {
-            valid.household.id = survivor;
-        }
         let elsewhere = household.is_some_and(|(home, _)| home != village);
         results.push(apply_one(
             &tx,
@@ -400,24 +399,29 @@ fn make_current(
     now: i64,
 ) -> Result<(), DbError> {
     let household = &record.household;
-    let consent_at = (household.phone.is_some() && household.phone_consent).then_some(now);
-    tx.prepare_cached(UPSERT_HOUSEHOLD)?.execute(params![
-        household.id.to_string(),
-        place.village,
-        household.head_name,
-        household.address,
-        household.phone,
-        author.to_string(),
-        now,
-        household.business,
-        consent_at
-    ])?;
-    feed::touch_household(tx, &household.id.to_string(), place.village)?;
+    // A household merged away stands for its survivor, whose details stay as they are.
+    let survivor = household_at(tx, household.id)?.and_then(|(_, survivor)| survivor);
+    let household_id = survivor.unwrap_or(household.id).to_string();
+    if survivor.is_none() {
+        let consent_at = (household.phone.is_some() && household.phone_consent).then_some(now);
+        tx.prepare_cached(UPSERT_HOUSEHOLD)?.execute(params![
+            household_id,
+            place.village,
+            household.head_name,
+            household.address,
+            household.phone,
+            author.to_string(),
+            now,
+            household.business,
+            consent_at
+        ])?;
+        feed::touch_household(tx, &household_id, place.village)?;
+    }
     let id = record.id.to_string();
     let activities = serde_json::to_string(&record.activities).map_err(json_error)?;
     tx.prepare_cached(UPSERT_VISIT)?.execute(params![
         id,
-        household.id.to_string(),
+        household_id,
         place.village,
         place.team.to_string(),
         author.to_string(),
@@ -591,10 +595,15 @@ pub(crate) fn state_at(r: &Row<'_>) -> rusqlite::Result<VisitStatus> {
             status,
             version: r.get::<_, Option<u32>>(34)?.unwrap_or(0),
             reason: r.get(24)?,
+            // As approving it would make it: the visit stays in its village.
             record: r
                 .get::<_, Option<String>>(35)?
                 .map(|p| parse_record(&p))
-                .transpose()?,
+                .transpose()?
+                .map(|mut pending| {
+                    pending.village_id = record.village_id;
+                    pending
+                }),
         }),
         None => None,
     };

@@ -347,7 +347,14 @@ pub fn ReviewPage() -> impl IntoView {
                     </div>
                     {q.items.is_empty().then(|| view! { <p class="empty" data-testid="queue-empty">{t_string!(i18n, review_empty)}</p> })}
                     <div class="queue">
-                        {q.items.into_iter().map(|item| view! { <QueueCard item shared /> }).collect_view()}
+                        {move || {
+                            // Drawn again when the names cards show (activities, kinds,
+                            // villages) arrive after the queue.
+                            shared.catalogue.track();
+                            shared.categories.track();
+                            shared.villages.track();
+                            q.items.clone().into_iter().map(|item| view! { <QueueCard item shared /> }).collect_view()
+                        }}
                     </div>
                     <div class="row-actions">
                         {(first > 0).then(|| view! {
