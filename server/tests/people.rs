@@ -330,10 +330,25 @@ async fn push_at(
     visited_at: i64,
     village: Option<i64>,
 ) -> (String, Option<String>) {
+    push_visit(app, client, visited_at, village, None).await
+}
+
+/// Pushes one visit at `visited_at`, optionally naming its village and raising a difficulty;
+/// answers its result and the reason it was refused.
+async fn push_visit(
+    app: &TestApp,
+    client: &Client,
+    visited_at: i64,
+    village: Option<i64>,
+    difficulty: Option<Value>,
+) -> (String, Option<String>) {
     let mut record = visit(Uuid::now_v7(), 1, 0, "");
     record["visited_at"] = json!(visited_at);
     if let Some(village) = village {
         record["village_id"] = json!(village);
+    }
+    if let Some(difficulty) = difficulty {
+        record["difficulty"] = difficulty;
     }
     let response: app::api::PushResponse = app
         .push(client, json!([record]))
@@ -571,31 +586,17 @@ async fn a_retired_activity_leaves_the_form_and_keeps_the_visits_logged_before()
     );
 }
 
-/// Pushes a visit at `visited_at` raising a difficulty of kind `category`; its result code.
+/// Pushes a visit at `visited_at` raising a difficulty of kind `category`; its result, or the
+/// reason it was refused.
 async fn push_difficulty(
     app: &TestApp,
     client: &Client,
     visited_at: i64,
     category: &str,
 ) -> String {
-    let mut record = visit(Uuid::now_v7(), 1, 0, "");
-    record["visited_at"] = json!(visited_at);
-    record["difficulty"] = json!({ "category": category, "note": "Không có sóng" });
-    let response: app::api::PushResponse = app
-        .push(client, json!([record]))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let result = &response.results[0];
-    match &result.reason {
-        Some(reason) => reason.clone(),
-        None => serde_json::to_value(result.result)
-            .unwrap()
-            .as_str()
-            .unwrap()
-            .to_string(),
-    }
+    let difficulty = json!({ "category": category, "note": "Không có sóng" });
+    let (result, reason) = push_visit(app, client, visited_at, None, Some(difficulty)).await;
+    reason.unwrap_or(result)
 }
 
 #[tokio::test]

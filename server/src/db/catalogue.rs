@@ -216,6 +216,28 @@ fn province_in_scope(conn: &Connection, scope: Scope, province: i64) -> Result<(
     }
 }
 
+/// The code of a province's next own entry of a list, `p<province code>-<prefix><n>`, and how
+/// many it had (`count` counts them).
+fn next_own_code(
+    tx: &Connection,
+    province: i64,
+    count: &str,
+    prefix: &str,
+) -> Result<(String, i64), DbError> {
+    let own: i64 = tx
+        .prepare_cached(count)?
+        .query_row([province], |r| r.get(0))?;
+    let province_code: Option<String> = tx
+        .prepare_cached(PROVINCE_CODE)?
+        .query_row([province], |r| r.get(0))?;
+    let code = format!(
+        "p{}-{prefix}{}",
+        province_code.unwrap_or_else(|| province.to_string()),
+        own + 1
+    );
+    Ok((code, own))
+}
+
 impl Store {
     /// What the form offers in a province.
     pub async fn catalogue(&self, province: Option<i64>) -> Result<Catalogue, DbError> {
@@ -250,17 +272,7 @@ impl Store {
             .write(move |conn| {
                 let tx = conn.transaction()?;
                 province_in_scope(&tx, scope, province)?;
-                let own: i64 = tx
-                    .prepare_cached(OWN_COUNT)?
-                    .query_row([province], |r| r.get(0))?;
-                let province_code: Option<String> = tx
-                    .prepare_cached(PROVINCE_CODE)?
-                    .query_row([province], |r| r.get(0))?;
-                let code = format!(
-                    "p{}-{}",
-                    province_code.unwrap_or_else(|| province.to_string()),
-                    own + 1
-                );
+                let (code, own) = next_own_code(&tx, province, OWN_COUNT, "")?;
                 let name_en = new.name_en.clone().unwrap_or_else(|| new.name_vi.clone());
                 tx.prepare_cached(INSERT_OWN)?.execute(params![
                     code,
@@ -367,17 +379,7 @@ impl Store {
             .write(move |conn| {
                 let tx = conn.transaction()?;
                 province_in_scope(&tx, scope, province)?;
-                let own: i64 = tx
-                    .prepare_cached(OWN_DIFFICULTIES)?
-                    .query_row([province], |r| r.get(0))?;
-                let province_code: Option<String> = tx
-                    .prepare_cached(PROVINCE_CODE)?
-                    .query_row([province], |r| r.get(0))?;
-                let code = format!(
-                    "p{}-d{}",
-                    province_code.unwrap_or_else(|| province.to_string()),
-                    own + 1
-                );
+                let (code, own) = next_own_code(&tx, province, OWN_DIFFICULTIES, "d")?;
                 let name_en = new.name_en.clone().unwrap_or_else(|| new.name_vi.clone());
                 tx.prepare_cached(INSERT_DIFFICULTY)?.execute(params![
                     code,
