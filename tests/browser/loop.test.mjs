@@ -1,7 +1,8 @@
 // The whole review loop on 360 × 740 phones, each person on their own device, every step
 // through the pages: a member logs two visits offline (one to a household picked from the
-// village's list, one raising a difficulty); they sync; the team leader sees them in the team
-// log, and the member's unsent count as last reported on the team page; the commune officer
+// village's list, one raising a difficulty); on a poor signal the leader's team page shows
+// the two waiting as the phone reported; they sync; the team leader sees them in the team
+// log, and the member's unsent count, now 0; the commune officer
 // approves one and returns the other with a reason; the member reads the reason, fixes the
 // visit, it syncs, and the officer approves it; both are locked — an edit of each after
 // approval goes to review as an amendment, one accepted, one refused, and the member learns
@@ -161,8 +162,27 @@ test("the whole loop on phones: offline visits, the team log, review, a fix, ame
   const memberApi = await apiAs(MEMBER);
   assert.equal((await serverVisits(memberApi)).size, 0, "nothing reached the server while offline");
 
-  // ── 2. The signal is back: both go out by themselves.
+  // ── 2. A poor signal: the pushes do not get through, the small pulls do, and they report
+  // what waits on the phone; the leader sees it on the team page.
+  await m.route("**/api/sync/push", (route) => route.abort("timedout"));
   await member.context.setOffline(false);
+  const leader = await phoneOf(LEADER, /^\/teams\//);
+  const l = leader.page;
+  const teamPath = new URL(l.url()).pathname;
+  const unsent = l.locator(`[data-testid=roster-entry][data-user-id='${memberId}'] [data-testid=unsent]`);
+  for (const deadline = Date.now() + 30_000; ; ) {
+    await syncNow(m);
+    await l.reload();
+    await hydrated(l);
+    if ((await unsent.getAttribute("data-unsent").catch(() => null)) === "2") break;
+    assert.ok(Date.now() < deadline, "the leader never saw the 2 visits waiting");
+  }
+  assert.match(await unsent.textContent(), new RegExp(`^2 lượt chưa gửi \\(báo lúc ${STAMP.source}\\)`));
+  assert.equal(await m.locator(".visit-card[data-state=pending]").count(), 2);
+
+  // The signal is good again: both go out by themselves.
+  await m.unroute("**/api/sync/push");
+  await syncNow(m);
   await m.waitForFunction(() => document.querySelectorAll(".visit-card[data-state=sent]").length === 2, null, {
     timeout: 30_000,
   });
@@ -171,11 +191,10 @@ test("the whole loop on phones: offline visits, the team log, review, a fix, ame
   assert.equal(stored.get(listedId).record.household.id, household, "the listed household, not a new one");
   assert.deepEqual(stored.get(raisedId).record.difficulty, { category: "no_id_card", note: DIFFICULTY_NOTE });
 
-  // ── 3. The leader: the member's unsent count as last reported, then the team log.
-  const leader = await phoneOf(LEADER, /^\/teams\//);
-  const l = leader.page;
-  const teamPath = new URL(l.url()).pathname;
-  const unsent = l.locator(`[data-testid=roster-entry][data-user-id='${memberId}'] [data-testid=unsent]`);
+  // ── 3. The leader: the member's unsent count as last reported (nothing waits now), then
+  // the team log.
+  await l.reload();
+  await hydrated(l);
   await unsent.waitFor({ timeout: 30_000 });
   assert.equal(await unsent.getAttribute("data-unsent"), "0");
   const reported = await unsent.textContent();

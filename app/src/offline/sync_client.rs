@@ -345,8 +345,19 @@ async fn round(
     if !crate::domain::policy::may(&user.actor(), crate::domain::policy::Action::LogVisits) {
         return Ok(());
     }
-    sync_once(user.user_id).await?;
-    if pull_once(user.user_id).await? {
+    let sent = sync_once(user.user_id).await;
+    // A pull follows a failed push too (unless the session expired or the server refused the
+    // account): it is small, may get through a signal too poor for the push, and tells the
+    // team leader how many visits wait on this phone.
+    if matches!(
+        sent,
+        Err(SyncError::SessionExpired | SyncError::NotAllowed | SyncError::StorageFull)
+    ) {
+        return sent;
+    }
+    let pulled = pull_once(user.user_id).await;
+    sent?;
+    if pulled? {
         *fresh = false;
     }
     Ok(())
