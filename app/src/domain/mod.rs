@@ -2,6 +2,7 @@
 //! server, so both reject exactly the same input with exactly the same reasons.
 
 pub mod household;
+pub mod period;
 pub mod phone;
 pub mod policy;
 pub mod team;

@@ -5,7 +5,7 @@
 pub const VIETNAM_OFFSET_MS: i64 = 7 * 3600 * 1000;
 
 /// A calendar date.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Date {
     /// Full year, e.g. 2026.
     pub year: i32,
@@ -67,6 +67,24 @@ impl Date {
         };
         (date.month >= 1 && date.day >= 1 && date.day <= days_in_month(date.year, date.month))
             .then_some(date)
+    }
+
+    /// The date `days` days later (earlier when negative).
+    pub fn add_days(self, days: i64) -> Self {
+        civil_from_days(days_from_civil(self) + days)
+    }
+
+    /// 0 for Monday to 6 for Sunday (1 January 1970 was a Thursday).
+    pub fn weekday_from_monday(self) -> u32 {
+        (days_from_civil(self) + 3).rem_euclid(7) as u32
+    }
+
+    /// The last day of its month.
+    pub fn month_end(self) -> Self {
+        Date {
+            day: days_in_month(self.year, self.month),
+            ..self
+        }
     }
 
     /// The instant this day starts in Vietnam (midnight, UTC+7), in ms.

@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use super::audit::{self, By};
 use super::scope::{area_cte, unit_in_scope, ScopeParams};
-use super::{feed, uuid_at, Store, StoreError};
+use super::{feed, figures, uuid_at, Store, StoreError};
 
 /// The households of village `?4` in scope, not merged away, with how many visits name each.
 const LIST: &str = concat!(
@@ -158,6 +158,7 @@ pub fn merge(
     feed::touch_household(&tx, &m, village)?;
     feed::touch_household(&tx, &v, village)?;
     for visit in &visits {
+        figures::refresh(&tx, visit)?;
         feed::touch_visit(&tx, visit)?;
     }
     audit::record(

@@ -12,6 +12,7 @@ pub mod catalogue;
 pub mod demo;
 pub mod difficulties;
 pub mod feed;
+pub mod figures;
 pub mod households;
 pub mod review;
 mod scope;
@@ -160,7 +161,7 @@ pub(crate) fn enum_at<T>(
 /// Brings the schema up to date.
 pub fn migrate(conn: &mut Connection) -> Result<(), DbError> {
     MIGRATIONS.to_latest(conn)?;
-    Ok(())
+    figures::build_once(conn)
 }
 
 /// The connection pool, private to storage: nothing outside `db` holds a connection.
@@ -283,6 +284,7 @@ pub(crate) fn all_statements() -> Vec<&'static str> {
         difficulties::STATEMENTS,
         households::STATEMENTS,
         review::STATEMENTS,
+        figures::STATEMENTS,
         visits::STATEMENTS,
     ]
     .concat()

@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use super::audit::{self, By};
 use super::scope::{area_cte, ScopeParams};
-use super::{catalogue, feed, teams, users, uuid_at, DbError, Store, StoreError};
+use super::{catalogue, feed, figures, teams, users, uuid_at, DbError, Store, StoreError};
 use crate::sync::plan::{plan, Incoming, Plan, Status, Stored};
 
 const STORED: &str =
@@ -40,13 +40,13 @@ const UPSERT_HOUSEHOLD: &str = "INSERT INTO households \
 /// `received_at` and the team are kept.
 const UPSERT_VISIT: &str = "INSERT INTO visits (id, household_id, village_id, team_id, member_id, visited_at, \
        activities, outcome, follow_up_on, note, version, base_version, status, received_at, updated_at, \
-       revision) \
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?14, ?13, ?13, ?15) \
+       revision, business) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?14, ?13, ?13, ?15, ?16) \
      ON CONFLICT (id) DO UPDATE SET household_id = excluded.household_id, visited_at = excluded.visited_at, \
        village_id = excluded.village_id, activities = excluded.activities, outcome = excluded.outcome, \
        follow_up_on = excluded.follow_up_on, note = excluded.note, version = excluded.version, \
        base_version = excluded.base_version, status = excluded.status, review_reason = NULL, \
-       updated_at = excluded.updated_at, revision = excluded.revision";
+       updated_at = excluded.updated_at, revision = excluded.revision, business = excluded.business";
 const FLAG_CONFLICT: &str = "UPDATE visits SET conflict = 1, updated_at = ?2 WHERE id = ?1";
 /// A revision received after approval waits as the amendment (a later one replaces it).
 const SET_AMENDMENT: &str = "UPDATE visits SET amendment = 1, amendment_status = 'pending', \
@@ -435,7 +435,9 @@ fn make_current(
         now,
         status.as_str(),
         record.revision.map(|r| r.to_string()),
+        household.business,
     ])?;
+    figures::refresh(tx, &id)?;
     match &record.difficulty {
         Some(d) => {
             tx.prepare_cached(UPSERT_DIFFICULTY)?.execute(params![
@@ -778,6 +780,7 @@ pub(crate) fn decide(
             "the visit is not awaiting review",
         ));
     };
+    figures::refresh(tx, &id)?;
     feed::touch_visit(tx, &id)?;
     let (name, version) = audit_action;
     let detail = if version > 0 {

@@ -1,0 +1,50 @@
+-- Kept figures (docs/indicators.md, "How the figures are kept"): derived from the visits and
+-- updated in the same transaction as every change to a visit, so dashboards and exports cost
+-- in proportion to the number of units, not of visits.
+
+-- The household business flag as recorded on the visit's current revision.
+ALTER TABLE visits ADD COLUMN business INTEGER NOT NULL DEFAULT 0 CHECK (business IN (0, 1));
+UPDATE visits SET business = (SELECT h.business FROM households h WHERE h.id = visits.household_id);
+
+-- What each visit counts for now; no row when it counts nowhere (returned, withdrawn).
+CREATE TABLE figure_visits (
+    visit_id     TEXT PRIMARY KEY REFERENCES visits(id),
+    status       TEXT NOT NULL CHECK (status IN ('approved', 'submitted')),
+    village_id   INTEGER NOT NULL,
+    team_id      TEXT NOT NULL,
+    member_id    TEXT NOT NULL,
+    household_id TEXT NOT NULL,
+    visited_at   INTEGER NOT NULL,
+    business     INTEGER NOT NULL,
+    -- JSON array of [code, people].
+    activities   TEXT NOT NULL
+) WITHOUT ROWID;
+
+-- Visits, people helped and a distinct count per scope (`v:<village>`, `t:<team>`,
+-- `m:<member>`), period (`M2026-09`...) and key (`*`, an activity code, ...).
+CREATE TABLE figure_counts (
+    scope   TEXT NOT NULL,
+    period  TEXT NOT NULL,
+    key     TEXT NOT NULL,
+    visits  INTEGER NOT NULL,
+    people  INTEGER NOT NULL,
+    reached INTEGER NOT NULL,
+    PRIMARY KEY (scope, period, key)
+) WITHOUT ROWID;
+-- A unit's page reads one period across many scopes.
+CREATE INDEX figure_counts_period ON figure_counts (period, key, scope);
+
+-- How many counted visits stand behind each distinct item (a household, or a member for
+-- `@members`) of a figure.
+CREATE TABLE figure_reach (
+    scope  TEXT NOT NULL,
+    period TEXT NOT NULL,
+    key    TEXT NOT NULL,
+    item   TEXT NOT NULL,
+    visits INTEGER NOT NULL CHECK (visits > 0),
+    PRIMARY KEY (scope, period, key, item)
+) WITHOUT ROWID;
+
+-- 0 until the server has counted the visits stored before this migration (at its start).
+CREATE TABLE figure_state (built INTEGER NOT NULL);
+INSERT INTO figure_state (built) VALUES (0);
