@@ -6,11 +6,13 @@
 ALTER TABLE visits ADD COLUMN business INTEGER NOT NULL DEFAULT 0 CHECK (business IN (0, 1));
 UPDATE visits SET business = (SELECT h.business FROM households h WHERE h.id = visits.household_id);
 
--- What each visit counts for now; no row when it counts nowhere (returned, withdrawn).
+-- What each approved visit counts for now; no row for a visit that counts nowhere (awaiting
+-- review, returned, withdrawn). The village's commune and province are kept with it.
 CREATE TABLE figure_visits (
     visit_id     TEXT PRIMARY KEY REFERENCES visits(id),
-    status       TEXT NOT NULL CHECK (status IN ('approved', 'submitted')),
     village_id   INTEGER NOT NULL,
+    commune_id   INTEGER NOT NULL,
+    province_id  INTEGER NOT NULL,
     team_id      TEXT NOT NULL,
     member_id    TEXT NOT NULL,
     household_id TEXT NOT NULL,
@@ -20,8 +22,12 @@ CREATE TABLE figure_visits (
     activities   TEXT NOT NULL
 ) WITHOUT ROWID;
 
--- Visits, people helped and a distinct count per scope (`v:<village>`, `t:<team>`,
--- `m:<member>`), period (`M2026-09`...) and key (`*`, an activity code, ...).
+-- Visits awaiting review, counted apart from the kept figures: few, and reviewed within days.
+CREATE INDEX visits_submitted ON visits (village_id, visited_at) WHERE status = 'submitted';
+
+-- Visits, people helped and a distinct count per scope (`v:<village>`, `c:<commune>`,
+-- `p:<province>`, `t:<team>`, `m:<member>`), period (`M2026-09`...) and key (`*`, an activity
+-- code, `+ecommerce_business`, `@teams`, `@members`).
 CREATE TABLE figure_counts (
     scope   TEXT NOT NULL,
     period  TEXT NOT NULL,
@@ -31,11 +37,9 @@ CREATE TABLE figure_counts (
     reached INTEGER NOT NULL,
     PRIMARY KEY (scope, period, key)
 ) WITHOUT ROWID;
--- A unit's page reads one period across many scopes.
-CREATE INDEX figure_counts_period ON figure_counts (period, key, scope);
 
--- How many counted visits stand behind each distinct item (a household, or a member for
--- `@members`) of a figure.
+-- How many counted visits stand behind each distinct item (a household, a team for `@teams`,
+-- a member for `@members`) of a figure.
 CREATE TABLE figure_reach (
     scope  TEXT NOT NULL,
     period TEXT NOT NULL,

@@ -17,40 +17,18 @@ pub const ECOMMERCE: [&str; 2] = ["ecommerce_signup", "online_selling"];
 pub const ALL: &str = "*";
 /// Key of household businesses helped onto e-commerce.
 pub const ECOMMERCE_BUSINESS: &str = "+ecommerce_business";
-/// Key of a team's distinct members with a counted visit.
+/// Key of the distinct members with a counted visit.
 pub const MEMBERS: &str = "@members";
-/// Key of visits awaiting review (shown apart, never in an official figure).
-pub const SUBMITTED: &str = "~submitted";
+/// Key of the distinct teams with a counted visit.
+pub const TEAMS: &str = "@teams";
 
-/// How a visit counts: officially (approved) or apart (awaiting review).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Counting {
-    Approved,
-    Submitted,
-}
-
-impl Counting {
-    fn as_str(self) -> &'static str {
-        match self {
-            Counting::Approved => "approved",
-            Counting::Submitted => "submitted",
-        }
-    }
-
-    fn parse(raw: &str) -> Option<Self> {
-        match raw {
-            "approved" => Some(Counting::Approved),
-            "submitted" => Some(Counting::Submitted),
-            _ => None,
-        }
-    }
-}
-
-/// What one visit counts for.
+/// What one approved visit counts for.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Counted {
-    pub counting: Counting,
     pub village: i64,
+    /// The village's commune and province: a village's figures roll up into them.
+    pub commune: i64,
+    pub province: i64,
     pub team: String,
     pub member: String,
     pub household: String,
@@ -60,8 +38,10 @@ pub struct Counted {
     pub activities: Vec<(String, u32)>,
 }
 
-/// One figure a visit adds to: +1 visit, `people`, and (when `item` is set) the item among
-/// the figure's distinct ones.
+/// One figure a visit adds to: +1 visit, `people`, and (when `item` is set) the item among the
+/// figure's distinct ones. The same change goes to each scope of `rolls_up_to` (a village's
+/// commune and province: a household belongs to one village, so distinct households add up
+/// across villages).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Contribution {
     pub scope: String,
@@ -69,37 +49,41 @@ pub struct Contribution {
     pub key: String,
     pub people: i64,
     pub item: Option<String>,
+    pub rolls_up_to: Vec<String>,
 }
 
-/// The figures a counted visit adds to (`docs/indicators.md`, "Indicators"): in each period
-/// holding its time, for its village all activities, each activity and the e-commerce
-/// business figure; for its team and its author all activities (and the team's members).
-/// A visit awaiting review adds only to its village's `~submitted`.
+/// The figures an approved visit adds to (`docs/indicators.md`, "Indicators"), in each period
+/// holding its time: for its village (rolled up into its commune and province) all activities,
+/// each activity and the e-commerce business figure; the distinct teams and members of its
+/// village, commune and province; for its team all activities and its members; for its author
+/// all activities.
 pub fn contributions(visit: &Counted) -> Vec<Contribution> {
     let mut out = Vec::new();
     let village = format!("v:{}", visit.village);
+    let units = [
+        village.clone(),
+        format!("c:{}", visit.commune),
+        format!("p:{}", visit.province),
+    ];
     let team = format!("t:{}", visit.team);
     let member = format!("m:{}", visit.member);
     let total: i64 = visit.activities.iter().map(|(_, p)| i64::from(*p)).sum();
     let codes: BTreeSet<&str> = visit.activities.iter().map(|(c, _)| c.as_str()).collect();
     let ecommerce = visit.business && codes.iter().any(|c| ECOMMERCE.contains(c));
+    let household = Some(visit.household.as_str());
     for period in Period::containing(visit.visited_at) {
         let period = period.key();
-        let mut add = |scope: &str, key: &str, people: i64, item: Option<&str>| {
+        let mut add = |scope: &str, key: &str, people: i64, item: Option<&str>, up: bool| {
             out.push(Contribution {
                 scope: scope.to_string(),
                 period: period.clone(),
                 key: key.to_string(),
                 people,
                 item: item.map(str::to_string),
+                rolls_up_to: if up { units[1..].to_vec() } else { Vec::new() },
             })
         };
-        if visit.counting == Counting::Submitted {
-            add(&village, SUBMITTED, 0, None);
-            continue;
-        }
-        let household = Some(visit.household.as_str());
-        add(&village, ALL, total, household);
+        add(&village, ALL, total, household, true);
         for code in &codes {
             let people = visit
                 .activities
@@ -107,25 +91,32 @@ pub fn contributions(visit: &Counted) -> Vec<Contribution> {
                 .filter(|(c, _)| c == code)
                 .map(|(_, p)| i64::from(*p))
                 .sum();
-            add(&village, code, people, household);
+            add(&village, code, people, household, true);
         }
         if ecommerce {
-            add(&village, ECOMMERCE_BUSINESS, 0, household);
+            add(&village, ECOMMERCE_BUSINESS, 0, household, true);
         }
-        add(&team, ALL, total, household);
-        add(&team, MEMBERS, 0, Some(visit.member.as_str()));
-        add(&member, ALL, total, household);
+        for unit in &units {
+            add(unit, TEAMS, 0, Some(visit.team.as_str()), false);
+            add(unit, MEMBERS, 0, Some(visit.member.as_str()), false);
+        }
+        add(&team, ALL, total, household, false);
+        add(&team, MEMBERS, 0, Some(visit.member.as_str()), false);
+        add(&member, ALL, total, household, false);
     }
     out
 }
 
-const VISIT: &str = "SELECT status, village_id, team_id, member_id, household_id, visited_at, \
-       business, activities FROM visits WHERE id = ?1";
-const COUNTED: &str = "SELECT status, village_id, team_id, member_id, household_id, visited_at, \
-       business, activities FROM figure_visits WHERE visit_id = ?1";
-const SAVE_COUNTED: &str = "INSERT OR REPLACE INTO figure_visits (visit_id, status, village_id, \
-       team_id, member_id, household_id, visited_at, business, activities) \
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+/// An approved visit as it counts now, with its village's commune and province.
+const VISIT: &str = "SELECT v.village_id, cu.id, cu.parent_id, v.team_id, v.member_id, \
+       v.household_id, v.visited_at, v.business, v.activities \
+     FROM visits v JOIN units vu ON vu.id = v.village_id JOIN units cu ON cu.id = vu.parent_id \
+     WHERE v.id = ?1 AND v.status = 'approved'";
+const COUNTED: &str = "SELECT village_id, commune_id, province_id, team_id, member_id, \
+       household_id, visited_at, business, activities FROM figure_visits WHERE visit_id = ?1";
+const SAVE_COUNTED: &str = "INSERT OR REPLACE INTO figure_visits (visit_id, village_id, \
+       commune_id, province_id, team_id, member_id, household_id, visited_at, business, \
+       activities) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
 const FORGET_COUNTED: &str = "DELETE FROM figure_visits WHERE visit_id = ?1";
 const ADD_COUNT: &str = "INSERT INTO figure_counts (scope, period, key, visits, people, reached) \
      VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (scope, period, key) DO UPDATE SET \
@@ -142,7 +133,7 @@ const DROP_REACH: &str = "DELETE FROM figure_reach \
      WHERE scope = ?1 AND period = ?2 AND key = ?3 AND item = ?4";
 const BUILT: &str = "SELECT built FROM figure_state";
 const SET_BUILT: &str = "UPDATE figure_state SET built = 1";
-const ALL_VISITS: &str = "SELECT id FROM visits";
+const ALL_VISITS: &str = "SELECT id FROM visits WHERE status = 'approved'";
 
 #[cfg(test)]
 pub(crate) const STATEMENTS: &[&str] = &[
@@ -160,22 +151,19 @@ pub(crate) const STATEMENTS: &[&str] = &[
     ALL_VISITS,
 ];
 
-fn counted_at(r: &rusqlite::Row<'_>) -> rusqlite::Result<Option<Counted>> {
-    let status: String = r.get(0)?;
-    let Some(counting) = Counting::parse(&status) else {
-        return Ok(None);
-    };
-    let activities: String = r.get(7)?;
-    Ok(Some(Counted {
-        counting,
-        village: r.get(1)?,
-        team: r.get(2)?,
-        member: r.get(3)?,
-        household: r.get(4)?,
-        visited_at: r.get(5)?,
-        business: r.get(6)?,
+fn counted_at(r: &rusqlite::Row<'_>) -> rusqlite::Result<Counted> {
+    let activities: String = r.get(8)?;
+    Ok(Counted {
+        village: r.get(0)?,
+        commune: r.get(1)?,
+        province: r.get(2)?,
+        team: r.get(3)?,
+        member: r.get(4)?,
+        household: r.get(5)?,
+        visited_at: r.get(6)?,
+        business: r.get(7)?,
         activities: parse_activities(&activities),
-    }))
+    })
 }
 
 /// Activities as `visits.activities` (`[{code, people, ...}]`) or `figure_visits.activities`
@@ -212,34 +200,35 @@ fn apply(tx: &Connection, visit: &Counted, sign: i64) -> Result<(), DbError> {
                 reached = -1;
             }
         }
-        tx.prepare_cached(ADD_COUNT)?.execute(params![
-            c.scope,
-            c.period,
-            c.key,
-            sign,
-            sign * c.people,
-            reached
-        ])?;
-        if sign < 0 {
-            tx.prepare_cached(DROP_EMPTY_COUNT)?
-                .execute(params![c.scope, c.period, c.key])?;
+        for scope in std::iter::once(&c.scope).chain(&c.rolls_up_to) {
+            tx.prepare_cached(ADD_COUNT)?.execute(params![
+                scope,
+                c.period,
+                c.key,
+                sign,
+                sign * c.people,
+                reached
+            ])?;
+            if sign < 0 {
+                tx.prepare_cached(DROP_EMPTY_COUNT)?
+                    .execute(params![scope, c.period, c.key])?;
+            }
         }
     }
     Ok(())
 }
 
 /// Brings the figures in line with visit `id` as it is now, inside the caller's transaction.
+/// Only approved visits count; a visit awaiting review costs two reads.
 pub fn refresh(tx: &Connection, id: &str) -> Result<(), DbError> {
     let now: Option<Counted> = tx
         .prepare_cached(VISIT)?
         .query_row([id], counted_at)
-        .optional()?
-        .flatten();
+        .optional()?;
     let before: Option<Counted> = tx
         .prepare_cached(COUNTED)?
         .query_row([id], counted_at)
-        .optional()?
-        .flatten();
+        .optional()?;
     if now == before {
         return Ok(());
     }
@@ -253,8 +242,9 @@ pub fn refresh(tx: &Connection, id: &str) -> Result<(), DbError> {
                 serde_json::to_string(&now.activities).map_err(|e| DbError::Task(e.to_string()))?;
             tx.prepare_cached(SAVE_COUNTED)?.execute(params![
                 id,
-                now.counting.as_str(),
                 now.village,
+                now.commune,
+                now.province,
                 now.team,
                 now.member,
                 now.household,
@@ -294,10 +284,11 @@ mod tests {
     use super::*;
     use app::domain::time::Date;
 
-    fn visit(counting: Counting, business: bool, activities: &[(&str, u32)]) -> Counted {
+    fn visit(business: bool, activities: &[(&str, u32)]) -> Counted {
         Counted {
-            counting,
             village: 7,
+            commune: 5,
+            province: 1,
             team: "T".into(),
             member: "M".into(),
             household: "H".into(),
@@ -317,38 +308,42 @@ mod tests {
         }
     }
 
-    fn rows(visit: &Counted, period: &str) -> Vec<(String, String, i64, Option<String>)> {
+    fn rows(visit: &Counted, period: &str) -> Vec<(String, String, i64, Option<String>, usize)> {
         contributions(visit)
             .into_iter()
             .filter(|c| c.period == period)
-            .map(|c| (c.scope, c.key, c.people, c.item))
+            .map(|c| (c.scope, c.key, c.people, c.item, c.rolls_up_to.len()))
             .collect()
     }
 
     #[test]
-    fn an_approved_visit_adds_to_its_village_per_activity_to_its_team_and_to_its_author() {
-        let v = visit(
-            Counting::Approved,
-            false,
-            &[("epayment_account", 2), ("health_app", 1)],
-        );
-        let h = Some("H".to_string());
+    fn an_approved_visit_adds_to_its_village_its_commune_province_team_and_author() {
+        let v = visit(false, &[("epayment_account", 2), ("health_app", 1)]);
+        let h = || Some("H".to_string());
+        let t = || Some("T".to_string());
+        let m = || Some("M".to_string());
         assert_eq!(
             rows(&v, "Q2026-4"),
             vec![
-                ("v:7".into(), "*".into(), 3, h.clone()),
-                ("v:7".into(), "epayment_account".into(), 2, h.clone()),
-                ("v:7".into(), "health_app".into(), 1, h.clone()),
-                ("t:T".into(), "*".into(), 3, h.clone()),
-                ("t:T".into(), "@members".into(), 0, Some("M".into())),
-                ("m:M".into(), "*".into(), 3, h),
+                ("v:7".into(), "*".into(), 3, h(), 2),
+                ("v:7".into(), "epayment_account".into(), 2, h(), 2),
+                ("v:7".into(), "health_app".into(), 1, h(), 2),
+                ("v:7".into(), "@teams".into(), 0, t(), 0),
+                ("v:7".into(), "@members".into(), 0, m(), 0),
+                ("c:5".into(), "@teams".into(), 0, t(), 0),
+                ("c:5".into(), "@members".into(), 0, m(), 0),
+                ("p:1".into(), "@teams".into(), 0, t(), 0),
+                ("p:1".into(), "@members".into(), 0, m(), 0),
+                ("t:T".into(), "*".into(), 3, h(), 0),
+                ("t:T".into(), "@members".into(), 0, m(), 0),
+                ("m:M".into(), "*".into(), 3, h(), 0),
             ]
         );
     }
 
     #[test]
     fn it_counts_in_its_week_month_quarter_and_year_but_not_after_ten_october() {
-        let v = visit(Counting::Approved, false, &[("health_app", 1)]);
+        let v = visit(false, &[("health_app", 1)]);
         let periods: BTreeSet<String> = contributions(&v).into_iter().map(|c| c.period).collect();
         assert_eq!(
             periods.into_iter().collect::<Vec<_>>(),
@@ -358,26 +353,17 @@ mod tests {
 
     #[test]
     fn a_business_household_helped_to_sell_online_counts_for_e_commerce_and_others_do_not() {
-        let sells = visit(Counting::Approved, true, &[("online_selling", 1)]);
+        let sells = visit(true, &[("online_selling", 1)]);
         assert!(rows(&sells, "Y2026")
             .iter()
-            .any(|(s, k, _, _)| s == "v:7" && k == ECOMMERCE_BUSINESS));
-        let not_business = visit(Counting::Approved, false, &[("online_selling", 1)]);
-        let pays = visit(Counting::Approved, true, &[("epayment_account", 1)]);
+            .any(|(s, k, _, _, _)| s == "v:7" && k == ECOMMERCE_BUSINESS));
+        let not_business = visit(false, &[("online_selling", 1)]);
+        let pays = visit(true, &[("epayment_account", 1)]);
         for other in [not_business, pays] {
             assert!(rows(&other, "Y2026")
                 .iter()
-                .all(|(_, k, _, _)| k != ECOMMERCE_BUSINESS));
+                .all(|(_, k, _, _, _)| k != ECOMMERCE_BUSINESS));
         }
-    }
-
-    #[test]
-    fn a_visit_awaiting_review_is_counted_apart_only() {
-        let v = visit(Counting::Submitted, true, &[("online_selling", 4)]);
-        assert_eq!(
-            rows(&v, "M2026-10"),
-            vec![("v:7".into(), SUBMITTED.into(), 0, None)]
-        );
     }
 
     #[test]
