@@ -52,3 +52,6 @@ CREATE TABLE figure_reach (
 -- 0 until the server has counted the visits stored before this migration (at its start).
 CREATE TABLE figure_state (built INTEGER NOT NULL);
 INSERT INTO figure_state (built) VALUES (0);
+
+-- Difficulties of a period, open and handled, per village.
+CREATE INDEX difficulties_village ON difficulties (village_id, raised_at);

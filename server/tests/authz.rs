@@ -649,6 +649,21 @@ fn rows() -> Vec<Row> {
             },
             check: None,
         },
+        // Figures: staff over their place.
+        Row {
+            method: Method::GET,
+            path: "/api/units/{id}/figures",
+            targets: RECORDS,
+            public: false,
+            expect: |who, target| scoped(who, target, STAFF, 200),
+            build: |ctx, who, target, _| {
+                Some(Call::to(format!(
+                    "/api/units/{}/figures?period=Y2026",
+                    ctx.unit(who, target)?
+                )))
+            },
+            check: None,
+        },
         Row {
             method: Method::PATCH,
             path: "/api/units/{id}",

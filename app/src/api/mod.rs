@@ -3,10 +3,12 @@
 
 mod admin;
 pub mod client;
+mod figures;
 mod review;
 mod types;
 
 pub use admin::*;
+pub use figures::*;
 pub use review::*;
 pub use types::*;
 

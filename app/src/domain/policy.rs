@@ -145,11 +145,13 @@ pub enum Action {
     ManageCatalogue,
     /// Read the audit log.
     ReadAudit,
+    /// Read the figures of a unit (dashboards, exports).
+    ReadFigures,
 }
 
 impl Action {
     /// Every action, for tables and tests.
-    pub const ALL: [Action; 24] = [
+    pub const ALL: [Action; 25] = [
         Action::ReadSelf,
         Action::ChangeOwnPassword,
         Action::ReadCatalogue,
@@ -174,6 +176,7 @@ impl Action {
         Action::ManageUsers,
         Action::ManageCatalogue,
         Action::ReadAudit,
+        Action::ReadFigures,
     ];
 }
 
@@ -248,15 +251,17 @@ fn grant(action: Action, role: Role) -> Option<Reach> {
         (MergeHouseholds, Leader | CommuneStaff | Admin) => place,
         (ReadTeams, _) => place,
         (ManageRoster, Leader | CommuneStaff | Admin) => place,
-        (ReadUnits | ReadUsers | ManageUsers | ReadAudit, CommuneStaff | ProvinceStaff | Admin) => {
-            place
-        }
+        (
+            ReadUnits | ReadUsers | ManageUsers | ReadAudit | ReadFigures,
+            CommuneStaff | ProvinceStaff | Admin,
+        ) => place,
         (ManageVillages | ManageTeams | ImportRoster, CommuneStaff | Admin) => place,
         (ManageCatalogue, ProvinceStaff | Admin) => place,
         (
             ReviewVisits | ResolveConflicts | MarkVisits | ReadDifficulties | HandleDifficulties
             | ReadHouseholds | MergeHouseholds | ManageRoster | ReadUnits | ReadUsers | ManageUsers
-            | ReadAudit | ManageVillages | ManageTeams | ImportRoster | ManageCatalogue,
+            | ReadAudit | ManageVillages | ManageTeams | ImportRoster | ManageCatalogue
+            | ReadFigures,
             _,
         ) => None,
     }

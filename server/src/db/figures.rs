@@ -5,10 +5,16 @@
 
 use std::collections::BTreeSet;
 
+use app::api::{
+    ActivityFigures, ChildFigures, Coverage, DifficultyFigures, Figures, MonthFigures, UnitFigures,
+    UnitLevel,
+};
 use app::domain::period::Period;
+use app::domain::policy::Scope;
+use app::domain::text::name_order;
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::DbError;
+use super::{users, DbError, Store, StoreError};
 
 /// The activities whose recording on a business household's visit counts it as helped onto
 /// e-commerce.
@@ -277,6 +283,243 @@ pub fn build_once(conn: &mut Connection) -> Result<(), DbError> {
     }
     tx.commit()?;
     Ok(())
+}
+
+/// The villages under unit `?1`, each with the unit's child it lies in: a village itself, a
+/// commune's villages (each its own child), a province's communes' villages.
+macro_rules! under {
+    () => {
+        "WITH under(village, child) AS ( \
+           SELECT id, id FROM units WHERE id = ?1 AND level = 'village' \
+           UNION ALL SELECT id, id FROM units WHERE parent_id = ?1 AND level = 'village' \
+           UNION ALL SELECT v.id, c.id FROM units c JOIN units v ON v.parent_id = c.id \
+             WHERE c.parent_id = ?1 AND v.level = 'village') "
+    };
+}
+const CHILDREN: &str =
+    "SELECT id, name FROM units WHERE parent_id = ?1 AND level IN ('commune', 'village')";
+const UNIT_NAME: &str = "SELECT name FROM units WHERE id = ?1";
+const ROWS: &str =
+    "SELECT key, visits, people, reached FROM figure_counts WHERE scope = ?1 AND period = ?2";
+const TREND: &str = "SELECT period, visits, people, reached FROM figure_counts \
+     WHERE scope = ?1 AND period >= ?2 AND period <= ?3 AND key = '*' ORDER BY period";
+const COVERAGE: &str = concat!(
+    under!(),
+    "SELECT under.child, COUNT(*), SUM(u.household_count IS NULL), \
+       COALESCE(SUM(CASE WHEN u.household_count IS NOT NULL THEN f.reached END), 0), \
+       COALESCE(SUM(u.household_count), 0) \
+     FROM under JOIN units u ON u.id = under.village \
+     LEFT JOIN figure_counts f ON f.scope = 'v:' || under.village AND f.period = ?2 AND f.key = '*' \
+     GROUP BY under.child"
+);
+const AWAITING: &str = concat!(
+    under!(),
+    "SELECT under.child, COUNT(*) FROM under \
+     JOIN visits v INDEXED BY visits_submitted ON v.village_id = under.village \
+     WHERE v.status = 'submitted' AND v.visited_at >= ?2 AND v.visited_at < ?3 \
+     GROUP BY under.child"
+);
+const DIFFICULTIES: &str = concat!(
+    under!(),
+    "SELECT d.category, SUM(d.status = 'open'), SUM(d.status = 'handled') FROM under \
+     JOIN difficulties d INDEXED BY difficulties_village ON d.village_id = under.village \
+     WHERE d.raised_at >= ?2 AND d.raised_at < ?3 GROUP BY d.category ORDER BY d.category"
+);
+
+#[cfg(test)]
+pub(crate) const READS: &[&str] = &[
+    CHILDREN,
+    UNIT_NAME,
+    ROWS,
+    TREND,
+    COVERAGE,
+    AWAITING,
+    DIFFICULTIES,
+];
+
+/// The figures of a scope (`v:`, `c:`, `p:`...) in a period, from its kept rows.
+fn figures_of(conn: &Connection, scope: &str, period: &str) -> Result<Figures, DbError> {
+    let mut figures = Figures::default();
+    let mut statement = conn.prepare_cached(ROWS)?;
+    let rows = statement.query_map(params![scope, period], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, i64>(1)?,
+            r.get::<_, i64>(2)?,
+            r.get::<_, i64>(3)?,
+        ))
+    })?;
+    for row in rows {
+        let (key, visits, people, reached) = row?;
+        match key.as_str() {
+            ALL => {
+                figures.visits = visits;
+                figures.people = people;
+                figures.households = reached;
+            }
+            ECOMMERCE_BUSINESS => figures.ecommerce_businesses = reached,
+            TEAMS => figures.active_teams = reached,
+            MEMBERS => figures.active_members = reached,
+            _ => figures.activities.push(ActivityFigures {
+                code: key,
+                visits,
+                people,
+                households: reached,
+            }),
+        }
+    }
+    figures.activities.sort_by(|a, b| a.code.cmp(&b.code));
+    Ok(figures)
+}
+
+/// The figures of unit `unit` in scope for `period`: its own, its children's side by side, the
+/// months of the period's year and the difficulties raised in it.
+pub fn unit_figures(
+    conn: &Connection,
+    scope: Scope,
+    unit: i64,
+    period: Period,
+) -> Result<UnitFigures, StoreError> {
+    let level = users::unit_level_in_scope(conn, scope, unit)?;
+    let prefix = match level {
+        UnitLevel::Village => "v",
+        UnitLevel::Commune => "c",
+        UnitLevel::Province => "p",
+        UnitLevel::District => {
+            return Err(StoreError::invalid(
+                "no_figures",
+                "unit",
+                "figures are kept for villages, communes and provinces",
+            ))
+        }
+    };
+    let key = period.key();
+    let (start, end) = period.span_ms();
+    let name: String = conn
+        .prepare_cached(UNIT_NAME)?
+        .query_row([unit], |r| r.get(0))?;
+    let mut children: Vec<ChildFigures> = Vec::new();
+    if level != UnitLevel::Village {
+        let child_prefix = if level == UnitLevel::Province {
+            "c"
+        } else {
+            "v"
+        };
+        let units: Vec<(i64, String)> = conn
+            .prepare_cached(CHILDREN)?
+            .query_map([unit], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        for (id, child_name) in units {
+            children.push(ChildFigures {
+                unit_id: id,
+                name: child_name,
+                figures: figures_of(conn, &format!("{child_prefix}:{id}"), &key)?,
+            });
+        }
+        children.sort_by(|a, b| name_order(&a.name, &b.name));
+    }
+    let mut total = figures_of(conn, &format!("{prefix}:{unit}"), &key)?;
+    // Coverage and visits awaiting review, per child (or for the village itself).
+    let mut place = |child: i64, apply: &mut dyn FnMut(&mut Figures)| {
+        if child == unit {
+            apply(&mut total);
+        } else if let Some(c) = children.iter_mut().find(|c| c.unit_id == child) {
+            apply(&mut c.figures);
+        }
+    };
+    let coverage: Vec<(i64, Coverage)> = conn
+        .prepare_cached(COVERAGE)?
+        .query_map(params![unit, key], |r| {
+            Ok((
+                r.get(0)?,
+                Coverage {
+                    villages: r.get(1)?,
+                    villages_without_count: r.get(2)?,
+                    reached: r.get(3)?,
+                    households: r.get(4)?,
+                },
+            ))
+        })?
+        .collect::<Result<_, _>>()?;
+    for (child, c) in coverage {
+        place(child, &mut |f| f.coverage = c.clone());
+    }
+    let awaiting: Vec<(i64, i64)> = conn
+        .prepare_cached(AWAITING)?
+        .query_map(params![unit, start, end], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    for (child, n) in awaiting {
+        place(child, &mut |f| f.awaiting_review = n);
+    }
+    if level != UnitLevel::Village {
+        total.coverage = children
+            .iter()
+            .fold(Coverage::default(), |sum, c| Coverage {
+                reached: sum.reached + c.figures.coverage.reached,
+                households: sum.households + c.figures.coverage.households,
+                villages: sum.villages + c.figures.coverage.villages,
+                villages_without_count: sum.villages_without_count
+                    + c.figures.coverage.villages_without_count,
+            });
+        total.awaiting_review = children.iter().map(|c| c.figures.awaiting_review).sum();
+    }
+    let year = period.days().0.year;
+    let trend = conn
+        .prepare_cached(TREND)?
+        .query_map(
+            params![
+                format!("{prefix}:{unit}"),
+                format!("M{year:04}-01"),
+                format!("M{year:04}-12")
+            ],
+            |r| {
+                Ok(MonthFigures {
+                    period: r.get(0)?,
+                    visits: r.get(1)?,
+                    people: r.get(2)?,
+                    households: r.get(3)?,
+                })
+            },
+        )?
+        .collect::<Result<_, _>>()?;
+    let difficulties = conn
+        .prepare_cached(DIFFICULTIES)?
+        .query_map(params![unit, start, end], |r| {
+            Ok(DifficultyFigures {
+                category: r.get(0)?,
+                open: r.get(1)?,
+                handled: r.get(2)?,
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    let (first, last) = period.days();
+    let iso = |d: app::domain::time::Date| format!("{:04}-{:02}-{:02}", d.year, d.month, d.day);
+    Ok(UnitFigures {
+        unit_id: unit,
+        name,
+        level,
+        period: key,
+        first_day: iso(first),
+        last_day: iso(last),
+        total,
+        children,
+        trend,
+        difficulties,
+    })
+}
+
+impl Store {
+    /// The figures of a unit in scope for a period.
+    pub async fn unit_figures(
+        &self,
+        scope: Scope,
+        unit: i64,
+        period: Period,
+    ) -> Result<UnitFigures, StoreError> {
+        self.db
+            .read(move |conn| unit_figures(conn, scope, unit, period))
+            .await
+    }
 }
 
 #[cfg(test)]

@@ -183,7 +183,8 @@ fn lock(conn: &Mutex<Connection>) -> std::sync::MutexGuard<'_, Connection> {
 }
 
 /// The storage the server runs on. Its methods live beside their SQL, one `impl Store` block
-/// per submodule (users, teams, units, catalogue, audit, visits, feed, sessions).
+/// per submodule (users, teams, units, catalogue, audit, visits, review, difficulties,
+/// households, figures, feed, sessions).
 #[derive(Clone)]
 pub struct Store {
     pub(crate) db: Db,
@@ -285,6 +286,7 @@ pub(crate) fn all_statements() -> Vec<&'static str> {
         households::STATEMENTS,
         review::STATEMENTS,
         figures::STATEMENTS,
+        figures::READS,
         visits::STATEMENTS,
     ]
     .concat()

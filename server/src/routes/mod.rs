@@ -7,6 +7,7 @@ mod audit;
 mod auth;
 mod catalogue;
 mod difficulties;
+mod figures;
 mod health;
 mod households;
 pub(crate) mod input;
@@ -48,6 +49,7 @@ pub fn described() -> OpenApiRouter<AppState> {
         .merge(visits::router())
         .merge(review::router())
         .merge(difficulties::router())
+        .merge(figures::router())
         .merge(households::router())
         .merge(units::router())
         .merge(teams::router())

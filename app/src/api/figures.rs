@@ -1,0 +1,120 @@
+//! The figures of a unit (`docs/indicators.md`): `GET /api/units/{id}/figures`.
+
+use serde::{Deserialize, Serialize};
+
+/// An activity's figures.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ActivityFigures {
+    /// Activity code of the catalogue.
+    pub code: String,
+    /// Approved visits that recorded it.
+    pub visits: i64,
+    /// People helped with it.
+    pub people: i64,
+    /// Distinct households helped with it.
+    pub households: i64,
+}
+
+/// Coverage: households reached over the official household count, summed over the villages
+/// that have a count.
+#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Coverage {
+    /// Households reached in the villages that have an official count.
+    pub reached: i64,
+    /// The sum of those villages' official household counts.
+    pub households: i64,
+    /// Villages of the unit.
+    pub villages: i64,
+    /// Villages without an official household count (left out of both sums).
+    pub villages_without_count: i64,
+}
+
+/// The indicators of one unit (or team) in one period.
+#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Figures {
+    /// Approved visits.
+    pub visits: i64,
+    /// Distinct households with an approved visit.
+    pub households: i64,
+    /// People helped, all activities.
+    pub people: i64,
+    /// Per activity, in code order.
+    pub activities: Vec<ActivityFigures>,
+    /// Distinct household businesses helped onto e-commerce.
+    pub ecommerce_businesses: i64,
+    /// Teams with an approved visit.
+    pub active_teams: i64,
+    /// Members with an approved visit.
+    pub active_members: i64,
+    /// Households reached over the official count.
+    pub coverage: Coverage,
+    /// Visits awaiting review (shown apart: never in the figures above).
+    pub awaiting_review: i64,
+}
+
+/// A child unit's figures (a commune's village, a province's commune).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ChildFigures {
+    /// The unit.
+    pub unit_id: i64,
+    /// Its name.
+    pub name: String,
+    /// Its figures.
+    pub figures: Figures,
+}
+
+/// One month of the unit's trend.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct MonthFigures {
+    /// `M2026-09`.
+    pub period: String,
+    /// Approved visits.
+    pub visits: i64,
+    /// Distinct households.
+    pub households: i64,
+    /// People helped.
+    pub people: i64,
+}
+
+/// Difficulties raised in the period, per kind.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct DifficultyFigures {
+    /// Kind code.
+    pub category: String,
+    /// Still open.
+    pub open: i64,
+    /// Handled.
+    pub handled: i64,
+}
+
+/// `GET /api/units/{id}/figures` answer.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct UnitFigures {
+    /// The unit.
+    pub unit_id: i64,
+    /// Its name.
+    pub name: String,
+    /// `province`, `commune` or `village`.
+    pub level: super::UnitLevel,
+    /// The period's name (`Q2026-3`...).
+    pub period: String,
+    /// Its first day, `yyyy-mm-dd`.
+    pub first_day: String,
+    /// Its last day, `yyyy-mm-dd`.
+    pub last_day: String,
+    /// The unit's figures.
+    pub total: Figures,
+    /// Its communes (a province) or villages (a commune), side by side, in name order.
+    pub children: Vec<ChildFigures>,
+    /// The months of the period's year.
+    pub trend: Vec<MonthFigures>,
+    /// Difficulties raised in the period.
+    pub difficulties: Vec<DifficultyFigures>,
+}

@@ -1,0 +1,59 @@
+//! The figures of a unit (`docs/indicators.md`): commune staff their villages, province staff
+//! their communes, administrators any.
+
+use app::api::UnitFigures;
+use app::domain::period::{Period, PeriodKind};
+use app::domain::policy::Action;
+use app::domain::time::now_ms;
+use axum::extract::State;
+use axum::Json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::input::{ApiPath, ApiQuery};
+use crate::auth::Principal;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// `GET /api/units/{id}/figures` query.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct FiguresQuery {
+    /// The period: `W2026-09-28` (a week, by its Monday), `M2026-09`, `Q2026-3`, `Y2026` or
+    /// `D2026` (1 January to 10 October). Default: the current quarter.
+    pub period: Option<String>,
+}
+
+/// A unit's figures for a period (approved visits only; visits awaiting review apart): its
+/// own, its communes' or villages' side by side, the months of the period's year and the
+/// difficulties raised in the period. Read from kept figures: the cost follows the number of
+/// units, not of visits.
+#[utoipa::path(get, path = "/api/units/{id}/figures", tag = "figures", params(("id" = i64, Path, description = "Village, commune or province id"), FiguresQuery),
+    responses(
+        (status = 200, body = UnitFigures),
+        (status = 401, body = app::api::ErrorBody, description = "unauthenticated"),
+        (status = 403, body = app::api::ErrorBody, description = "forbidden: members and leaders read their team's figures on their phone"),
+        (status = 404, body = app::api::ErrorBody, description = "not_found: no such unit in the caller's scope"),
+        (status = 422, body = app::api::ErrorBody, description = "invalid_query, no_figures"),
+    ))]
+pub async fn unit_figures(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiPath(unit): ApiPath<i64>,
+    ApiQuery(query): ApiQuery<FiguresQuery>,
+) -> Result<Json<UnitFigures>, ApiError> {
+    let scope = principal.scope(Action::ReadFigures)?;
+    let period = match query.period.as_deref() {
+        None => Period::of(PeriodKind::Quarter, now_ms()).expect("every day is in a quarter"),
+        Some(raw) => Period::parse(raw).ok_or_else(|| {
+            ApiError::InvalidQuery(
+                "period is W<monday yyyy-mm-dd>, M<yyyy-mm>, Q<yyyy-q>, Y<yyyy> or D<yyyy>".into(),
+            )
+        })?,
+    };
+    Ok(Json(state.store.unit_figures(scope, unit, period).await?))
+}
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(unit_figures))
+}

@@ -1,0 +1,227 @@
+//! The figures of a unit over HTTP (`GET /api/units/{id}/figures`): approved visits only, each
+//! village's row equal to a plain `GROUP BY` over the raw visits, the commune's the sum of its
+//! villages', the province's rows its communes', visits awaiting review apart, coverage over
+//! the villages with an official count, and who may read them.
+
+mod common;
+
+use app::api::{Profile, UnitFigures};
+use common::*;
+use reqwest::StatusCode;
+use serde_json::json;
+use uuid::Uuid;
+
+const PROVINCE_STAFF: &str = "0900000001";
+/// 28 May 2026, 03:06 in Vietnam: `common::visit`'s time.
+const QUARTER: &str = "Q2026-2";
+
+/// Pushes `count` visits (each its own household) as `client`; returns their ids.
+async fn log(app: &TestApp, client: &reqwest::Client, count: usize) -> Vec<Uuid> {
+    let ids: Vec<Uuid> = (0..count).map(|_| Uuid::now_v7()).collect();
+    let visits: Vec<_> = ids.iter().map(|id| visit(*id, 1, 0, "")).collect();
+    assert!(results(app.push(client, json!(visits)).await)
+        .await
+        .iter()
+        .all(|r| r == "applied"));
+    ids
+}
+
+async fn review(app: &TestApp, staff: &reqwest::Client, id: Uuid, action: &str) {
+    let response = staff
+        .post(app.url(&format!("/api/visits/{id}/review")))
+        .json(&json!({"action": action, "reason": "Thiếu số người"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+}
+
+/// Approved visits, distinct households and people helped of a village, by a plain `GROUP BY`
+/// over the raw visits of the quarter.
+fn raw(app: &TestApp, village: i64) -> (i64, i64, i64) {
+    let (start, end) = app::domain::period::Period::parse(QUARTER)
+        .unwrap()
+        .span_ms();
+    let filter = format!(
+        "FROM visits WHERE village_id = {village} AND status = 'approved' \
+         AND visited_at >= {start} AND visited_at < {end}"
+    );
+    (
+        app.count(&format!("SELECT COUNT(*) {filter}")),
+        app.count(&format!("SELECT COUNT(DISTINCT household_id) {filter}")),
+        app.count(&format!(
+            "SELECT COALESCE(SUM(json_extract(a.value, '$.people')), 0) \
+             FROM visits, json_each(visits.activities) a WHERE visits.id IN (SELECT id {filter})"
+        )),
+    )
+}
+
+#[tokio::test]
+async fn a_communes_figures_are_its_villages_approved_visits_and_a_provinces_its_communes() {
+    let app = TestApp::spawn().await;
+    let staff = app.signed_in(COMMUNE_STAFF).await;
+    let province = app.signed_in(PROVINCE_STAFF).await;
+    let member = app.signed_in(MEMBER).await;
+    let other = app.signed_in(OTHER_MEMBER).await;
+    let me: Profile = app.get_json(&staff, "/api/auth/me").await;
+    let commune = me.commune.unwrap().id;
+
+    // Village A: 3 approved, 1 returned, 1 awaiting review. Village B: 2 approved.
+    let a = log(&app, &member, 5).await;
+    for id in &a[..3] {
+        review(&app, &staff, *id, "approve").await;
+    }
+    review(&app, &staff, a[3], "return").await;
+    let b = log(&app, &other, 2).await;
+    for id in &b {
+        review(&app, &staff, *id, "approve").await;
+    }
+    let village_of =
+        |id: Uuid| app.count(&format!("SELECT village_id FROM visits WHERE id = '{id}'"));
+    let (village_a, village_b) = (village_of(a[0]), village_of(b[0]));
+    assert_ne!(village_a, village_b);
+    // Village A's official household count.
+    let response = staff
+        .patch(app.url(&format!("/api/units/{village_a}")))
+        .json(&json!({"household_count": 120}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+
+    let figures: UnitFigures = app
+        .get_json(
+            &staff,
+            &format!("/api/units/{commune}/figures?period={QUARTER}"),
+        )
+        .await;
+    assert_eq!(
+        (
+            figures.period.as_str(),
+            figures.first_day.as_str(),
+            figures.last_day.as_str()
+        ),
+        (QUARTER, "2026-04-01", "2026-06-30")
+    );
+    let child = |id: i64| {
+        figures
+            .children
+            .iter()
+            .find(|c| c.unit_id == id)
+            .unwrap()
+            .figures
+            .clone()
+    };
+    for village in [village_a, village_b] {
+        let f = child(village);
+        assert_eq!(
+            (f.visits, f.households, f.people),
+            raw(&app, village),
+            "village {village}"
+        );
+    }
+    let fa = child(village_a);
+    assert_eq!((fa.visits, fa.households, fa.people), (3, 3, 9));
+    assert_eq!(fa.awaiting_review, 1, "apart, never in the figures");
+    let epayment = fa
+        .activities
+        .iter()
+        .find(|x| x.code == "epayment_account")
+        .unwrap();
+    assert_eq!(
+        (epayment.visits, epayment.people, epayment.households),
+        (3, 3, 3)
+    );
+    assert_eq!((fa.active_teams, fa.active_members), (1, 1));
+    assert_eq!(
+        (
+            fa.coverage.reached,
+            fa.coverage.households,
+            fa.coverage.villages_without_count
+        ),
+        (3, 120, 0)
+    );
+
+    // The commune is the sum of its villages; its coverage leaves out the village without a
+    // count and says so.
+    let total = &figures.total;
+    let sum = |f: fn(&app::api::Figures) -> i64| {
+        figures.children.iter().map(|c| f(&c.figures)).sum::<i64>()
+    };
+    assert_eq!(total.visits, sum(|f| f.visits));
+    assert_eq!(total.households, sum(|f| f.households));
+    assert_eq!(total.people, sum(|f| f.people));
+    assert_eq!(total.awaiting_review, 1);
+    assert_eq!(total.active_teams, 2);
+    assert_eq!(total.coverage.reached, sum(|f| f.coverage.reached));
+    assert_eq!(total.coverage.households, sum(|f| f.coverage.households));
+    assert_eq!(
+        total.coverage.villages_without_count,
+        sum(|f| f.coverage.villages_without_count)
+    );
+    assert_eq!(total.coverage.villages, figures.children.len() as i64);
+    // A village without an official count is left out of both sums, and said to be.
+    let uncounted = figures
+        .children
+        .iter()
+        .filter(|c| c.figures.coverage.villages_without_count == 1)
+        .count() as i64;
+    assert_eq!(
+        uncounted,
+        app.count(&format!(
+            "SELECT COUNT(*) FROM units WHERE parent_id = {commune} AND household_count IS NULL"
+        ))
+    );
+    let may = figures
+        .trend
+        .iter()
+        .find(|m| m.period == "M2026-05")
+        .unwrap();
+    assert_eq!(
+        (may.visits, may.households),
+        (total.visits, total.households)
+    );
+
+    // The province: its commune's row is the commune's total.
+    let province_id = me.province.unwrap().id;
+    let upper: UnitFigures = app
+        .get_json(
+            &province,
+            &format!("/api/units/{province_id}/figures?period={QUARTER}"),
+        )
+        .await;
+    let ours = upper
+        .children
+        .iter()
+        .find(|c| c.unit_id == commune)
+        .unwrap();
+    assert_eq!(ours.figures.visits, total.visits);
+    assert_eq!(ours.figures.households, total.households);
+    assert_eq!(ours.figures.coverage, total.coverage);
+    assert_eq!(
+        upper.total.visits,
+        upper.children.iter().map(|c| c.figures.visits).sum::<i64>()
+    );
+
+    // Another period has none of them; a bad period and a member are refused.
+    let later: UnitFigures = app
+        .get_json(
+            &staff,
+            &format!("/api/units/{commune}/figures?period=Q2026-3"),
+        )
+        .await;
+    assert_eq!(later.total.visits, 0);
+    let bad = staff
+        .get(app.url(&format!("/api/units/{commune}/figures?period=Q2026-5")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error_code(bad).await, "invalid_query");
+    let forbidden = member
+        .get(app.url(&format!("/api/units/{commune}/figures")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forbidden.status(), StatusCode::FORBIDDEN);
+}
