@@ -88,7 +88,8 @@ fn CurrentPage() -> impl IntoView {
             | Screen::Audit
             | Screen::Review
             | Screen::Difficulties
-            | Screen::Households => EitherOf5::D(view! { <pages::lazy::LazyPage page /> }),
+            | Screen::Households
+            | Screen::Figures => EitherOf5::D(view! { <pages::lazy::LazyPage page /> }),
             Screen::NotFound => EitherOf5::E(view! { <pages::not_found::NotFound /> }),
         }
     }

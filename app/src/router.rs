@@ -48,6 +48,8 @@ pub enum Screen {
     /// `/units/{id}/households`: a village's households and their likely duplicates (loaded
     /// on demand).
     Households,
+    /// `/units/{id}/figures`: a unit's figures for a period (staff; loaded on demand).
+    Figures,
     /// Anything else.
     NotFound,
 }
@@ -67,7 +69,7 @@ pub struct Route {
 }
 
 /// Every routable page.
-pub const ROUTES: [Route; 16] = [
+pub const ROUTES: [Route; 17] = [
     route(Screen::Home, "/", true),
     route(Screen::Login, "/login", true),
     route(Screen::NewVisit, "/visits/new", true),
@@ -84,6 +86,7 @@ pub const ROUTES: [Route; 16] = [
     route(Screen::Review, "/review", false),
     route(Screen::Difficulties, "/difficulties", false),
     route(Screen::Households, "/units/{id}/households", false),
+    route(Screen::Figures, "/units/{id}/figures", false),
 ];
 
 const fn route(screen: Screen, pattern: &'static str, offline: bool) -> Route {
@@ -285,6 +288,11 @@ mod tests {
         );
         assert_eq!(Page::from_path("/units/42").param_as::<i64>(), Some(42));
         assert_eq!(Page::from_path("/units/abc").param_as::<i64>(), None);
+        let figures = Page::from_path("/units/9/figures");
+        assert_eq!(
+            (figures.screen, figures.param_as::<i64>()),
+            (Screen::Figures, Some(9))
+        );
         let households = Page::from_path("/units/7/households");
         assert_eq!(
             (households.screen, households.param_as::<i64>()),

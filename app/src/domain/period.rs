@@ -173,6 +173,15 @@ impl Period {
         }
     }
 
+    /// The period of the same kind just after this one.
+    pub fn next(self) -> Period {
+        let (_, last) = self.days();
+        match self {
+            Period::ToTenOctober(year) => Period::ToTenOctober(year + 1),
+            _ => Period::of_date(self.kind(), last.add_days(1)).unwrap_or(self),
+        }
+    }
+
     /// The period of the same kind just before this one.
     pub fn previous(self) -> Period {
         let (first, _) = self.days();
@@ -310,7 +319,7 @@ mod tests {
     }
 
     #[test]
-    fn the_period_before_is_of_the_same_kind() {
+    fn the_periods_before_and_after_are_of_the_same_kind() {
         assert_eq!(
             Period::parse("Q2026-1").unwrap().previous().key(),
             "Q2025-4"
@@ -324,5 +333,10 @@ mod tests {
             "M2025-12"
         );
         assert_eq!(Period::parse("D2026").unwrap().previous().key(), "D2025");
+        assert_eq!(Period::parse("Q2026-4").unwrap().next().key(), "Q2027-1");
+        assert_eq!(
+            Period::parse("W2026-12-28").unwrap().next().key(),
+            "W2027-01-04"
+        );
     }
 }

@@ -1,5 +1,5 @@
 //! Staff pages: units, administration, accounts, the audit log, a province's catalogue, the
-//! approval queue, difficulties, a village's households. Their
+//! approval queue, difficulties, a village's households, a unit's figures. Their
 //! code is reached only through [`page_view`], a split point: with `cargo leptos build
 //! --split` it lands in its own WASM module, fetched the first time a staff page opens, so a
 //! member's phone never downloads or precaches it.
@@ -9,6 +9,7 @@ mod audit;
 mod catalogue;
 mod changes;
 mod difficulties;
+mod figures;
 mod households;
 mod review;
 mod unit;
@@ -35,6 +36,7 @@ pub fn page_view(page: Page) -> Result<AnyView, leptos::wasm_split::SplitLoaderE
         Screen::Review => view! { <review::ReviewPage /> }.into_any(),
         Screen::Difficulties => view! { <difficulties::DifficultiesPage /> }.into_any(),
         Screen::Households => view! { <households::HouseholdsPage village=id /> }.into_any(),
+        Screen::Figures => view! { <figures::FiguresPage unit=id /> }.into_any(),
         _ => ().into_any(),
     })
 }

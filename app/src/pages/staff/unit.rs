@@ -58,6 +58,10 @@ pub fn UnitPage(id: Option<i64>) -> impl IntoView {
                         {(unit.teams_with_gaps > 0).then(|| format!(" · {} {}", unit.teams_with_gaps, t_string!(i18n, unit_teams_with_gaps)))}
                     </p>
                     <p class="links">
+                        {(unit.level != UnitLevel::District && may(Action::ReadFigures)).then(|| {
+                            let href = format!("/units/{}/figures", unit.id);
+                            view! { <a href=href.clone() on:click=follow(nav, href) data-testid="figures-link">{t_string!(i18n, fig_title)}</a> " · " }
+                        })}
                         {(unit.level == UnitLevel::Province && may(Action::ManageCatalogue)).then(|| {
                             let href = format!("/units/{}/activities", unit.id);
                             view! { <a href=href.clone() on:click=follow(nav, href) data-testid="catalogue-link">{t_string!(i18n, nav_catalogue)}</a> " · " }
