@@ -6,6 +6,7 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod report;
 pub mod routes;
 pub mod startup;
 pub mod state;

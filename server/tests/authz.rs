@@ -665,6 +665,20 @@ fn rows() -> Vec<Row> {
             check: None,
         },
         Row {
+            method: Method::GET,
+            path: "/api/units/{id}/report",
+            targets: RECORDS,
+            public: false,
+            expect: |who, target| scoped(who, target, STAFF, 200),
+            build: |ctx, who, target, _| {
+                Some(Call::to(format!(
+                    "/api/units/{}/report?period=Y2026&format=csv",
+                    ctx.unit(who, target)?
+                )))
+            },
+            check: None,
+        },
+        Row {
             method: Method::PATCH,
             path: "/api/units/{id}",
             targets: RECORDS,

@@ -225,3 +225,118 @@ async fn a_communes_figures_are_its_villages_approved_visits_and_a_provinces_its
         .unwrap();
     assert_eq!(forbidden.status(), StatusCode::FORBIDDEN);
 }
+
+/// The cells of the report's sheet, as text, row by row.
+fn sheet(bytes: Vec<u8>) -> Vec<Vec<String>> {
+    use calamine::{Reader, Xlsx};
+    let mut workbook: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+    let range = workbook.worksheet_range("Báo cáo").unwrap();
+    range
+        .rows()
+        .map(|row| row.iter().map(|cell| cell.to_string()).collect())
+        .collect()
+}
+
+/// The column of `name` in the header row, and the header row's index.
+fn column(rows: &[Vec<String>], name: &str) -> (usize, usize) {
+    let header = rows
+        .iter()
+        .position(|r| r.first().is_some_and(|c| c == "Cấp"))
+        .unwrap();
+    (header, rows[header].iter().position(|c| c == name).unwrap())
+}
+
+#[tokio::test]
+async fn the_quarterly_report_reads_back_with_the_databases_figures_as_xlsx_and_csv() {
+    let app = TestApp::spawn().await;
+    let staff = app.signed_in(COMMUNE_STAFF).await;
+    let member = app.signed_in(MEMBER).await;
+    let me: Profile = app.get_json(&staff, "/api/auth/me").await;
+    let commune = me.commune.unwrap().id;
+    for id in log(&app, &member, 3).await.iter().take(2) {
+        review(&app, &staff, *id, "approve").await;
+    }
+
+    let response = staff
+        .get(app.url(&format!("/api/units/{commune}/report?period={QUARTER}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    let rows = sheet(response.bytes().await.unwrap().to_vec());
+    assert!(rows[0][0].contains("BÁO CÁO KẾT QUẢ"));
+    assert_eq!(
+        rows[1][0],
+        "Kỳ báo cáo: Quý 2/2026 (01/04/2026 – 30/06/2026)"
+    );
+    assert!(rows[2][0].starts_with("Ngày lập: "));
+    let (header, households) = column(&rows, "Số hộ được hỗ trợ");
+    let (_, epayment) = column(&rows, "Số hộ: Mở tài khoản thanh toán điện tử");
+    let (_, name) = column(&rows, "Đơn vị");
+    let total = &rows[header + 1];
+    assert!(total[0].starts_with("Tổng cộng"));
+    let villages = &rows[header + 2..];
+    let units = app.count(&format!(
+        "SELECT COUNT(*) FROM units WHERE parent_id = {commune} AND level = 'village'"
+    ));
+    assert_eq!(villages.len() as i64, units, "one row per village");
+    let mut sum = 0;
+    for row in villages {
+        let village = app.count(&format!(
+            "SELECT id FROM units WHERE parent_id = {commune} AND name = '{}'",
+            row[name]
+        ));
+        let (_, reached, _) = raw(&app, village);
+        assert_eq!(row[households], reached.to_string(), "{}", row[name]);
+        let (start, end) = app::domain::period::Period::parse(QUARTER)
+            .unwrap()
+            .span_ms();
+        let paid = app.count(&format!(
+            "SELECT COUNT(DISTINCT household_id) FROM visits, json_each(visits.activities) a \
+             WHERE village_id = {village} AND status = 'approved' AND visited_at >= {start} \
+               AND visited_at < {end} AND json_extract(a.value, '$.code') = 'epayment_account'"
+        ));
+        assert_eq!(row[epayment], paid.to_string(), "{}", row[name]);
+        sum += reached;
+    }
+    assert_eq!(total[households], sum.to_string());
+    assert_eq!(total[households], "2");
+
+    // The same as CSV, in UTF-8 with a byte-order mark.
+    let response = staff
+        .get(app.url(&format!(
+            "/api/units/{commune}/report?period={QUARTER}&format=csv"
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let bytes = response.bytes().await.unwrap();
+    assert!(bytes.starts_with("\u{feff}".as_bytes()));
+    let text = std::str::from_utf8(&bytes[3..]).unwrap();
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let csv_rows: Vec<Vec<String>> = reader
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect();
+    assert_eq!(csv_rows[header - 1..], rows[header..], "the same table");
+
+    // Both exports are in the audit log; a bad format is refused.
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'report_exported'"),
+        2
+    );
+    let bad = staff
+        .get(app.url(&format!("/api/units/{commune}/report?format=pdf")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}

@@ -1,6 +1,7 @@
 // A commune officer reads the commune's figures on a phone: approved visits only (one awaiting
 // review is shown apart), the villages side by side and sorted by a column, a village one tap
-// down, the period moved back, the months drawn as bars with their numbers.
+// down, the period moved back, the months drawn as bars with their numbers, the report
+// downloaded as a spreadsheet.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
@@ -87,6 +88,13 @@ test("the commune's figures: approved visits by village, sorted, one level down,
   const then = await (await staffApi.request.get(`${base}/api/units/${top.unit_id}/figures?period=${previous}`)).json();
   await page.waitForFunction((n) => document.querySelector("[data-testid=fig-visits] strong")?.textContent === String(n), then.total.visits);
   assert.notEqual(await page.textContent("[data-testid=period-name]"), `Quý ${quarter}/${new Date().getUTCFullYear()}`);
+
+  // The quarter's report as a spreadsheet, for the period on screen.
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click("[data-testid=report-xlsx]")]);
+  assert.equal(download.suggestedFilename(), `so-lieu-${top.unit_id}-${previous}.xlsx`);
+  const file = await download.path();
+  const { statSync } = await import("node:fs");
+  assert.ok(statSync(file).size > 1000, "a workbook, not an error");
 
   assert.deepEqual(errors, []);
   await context.close();

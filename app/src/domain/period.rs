@@ -173,6 +173,24 @@ impl Period {
         }
     }
 
+    /// Its Vietnamese name with its days, as reports print it: `Quý 3/2026 (01/07/2026 –
+    /// 30/09/2026)`.
+    pub fn name_vi(self) -> String {
+        let (first, last) = self.days();
+        let name = match self {
+            Period::Week(_) => "Tuần".to_string(),
+            Period::Month { year, month } => format!("Tháng {month:02}/{year}"),
+            Period::Quarter { year, quarter } => format!("Quý {quarter}/{year}"),
+            Period::Year(year) => format!("Năm {year}"),
+            Period::ToTenOctober(year) => format!("Năm {year} đến ngày 10/10"),
+        };
+        format!(
+            "{name} ({} – {})",
+            first.to_vietnamese(),
+            last.to_vietnamese()
+        )
+    }
+
     /// The period of the same kind just after this one.
     pub fn next(self) -> Period {
         let (_, last) = self.days();
@@ -296,6 +314,18 @@ mod tests {
             (date(2028, 2, 1), date(2028, 2, 29))
         );
         assert_eq!(Period::Week(date(2026, 12, 28)).days().1, date(2027, 1, 3));
+    }
+
+    #[test]
+    fn a_report_names_the_period_in_vietnamese_with_its_days() {
+        assert_eq!(
+            Period::parse("Q2026-3").unwrap().name_vi(),
+            "Quý 3/2026 (01/07/2026 – 30/09/2026)"
+        );
+        assert_eq!(
+            Period::parse("D2026").unwrap().name_vi(),
+            "Năm 2026 đến ngày 10/10 (01/01/2026 – 10/10/2026)"
+        );
     }
 
     #[test]

@@ -508,6 +508,96 @@ pub fn unit_figures(
     })
 }
 
+/// One row of the quarterly report: a unit, its place in the hierarchy and its figures.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReportRow {
+    /// The unit's level.
+    pub level: UnitLevel,
+    /// Its name.
+    pub name: String,
+    /// The unit it belongs to (a village's commune, a commune's province).
+    pub parent: String,
+    /// Its figures.
+    pub figures: Figures,
+}
+
+/// The report of a unit for a period: its own row (the total) first, then each commune with
+/// its villages after it (a province), or each village (a commune).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Report {
+    /// The period.
+    pub period: Period,
+    /// The activities of the unit's province, in the catalogue's order: (code, Vietnamese name).
+    pub activities: Vec<(String, String)>,
+    /// The rows.
+    pub rows: Vec<ReportRow>,
+}
+
+const PARENT_NAME: &str =
+    "SELECT p.name FROM units u JOIN units p ON p.id = u.parent_id WHERE u.id = ?1";
+const PROVINCE_OF: &str = "WITH RECURSIVE up(id, parent_id, level) AS ( \
+       SELECT id, parent_id, level FROM units WHERE id = ?1 \
+       UNION ALL SELECT u.id, u.parent_id, u.level FROM units u JOIN up ON u.id = up.parent_id) \
+     SELECT id FROM up WHERE level = 'province'";
+
+#[cfg(test)]
+pub(crate) const REPORT_READS: &[&str] = &[PARENT_NAME, PROVINCE_OF];
+
+/// The report of unit `unit` in scope for `period`. Its cost follows the number of units.
+pub fn report(
+    conn: &Connection,
+    scope: Scope,
+    unit: i64,
+    period: Period,
+) -> Result<Report, StoreError> {
+    let top = unit_figures(conn, scope, unit, period)?;
+    let parent: String = conn
+        .prepare_cached(PARENT_NAME)?
+        .query_row([unit], |r| r.get(0))
+        .optional()?
+        .unwrap_or_default();
+    let province: Option<i64> = conn
+        .prepare_cached(PROVINCE_OF)?
+        .query_row([unit], |r| r.get(0))
+        .optional()?;
+    let activities = super::catalogue::entries(conn, province)?
+        .into_iter()
+        .map(|e| (e.code, e.name_vi))
+        .collect();
+    let child_level = match top.level {
+        UnitLevel::Province => UnitLevel::Commune,
+        _ => UnitLevel::Village,
+    };
+    let mut rows = vec![ReportRow {
+        level: top.level,
+        name: top.name.clone(),
+        parent,
+        figures: top.total.clone(),
+    }];
+    for child in &top.children {
+        rows.push(ReportRow {
+            level: child_level,
+            name: child.name.clone(),
+            parent: top.name.clone(),
+            figures: child.figures.clone(),
+        });
+        if top.level == UnitLevel::Province {
+            let commune = unit_figures(conn, scope, child.unit_id, period)?;
+            rows.extend(commune.children.into_iter().map(|village| ReportRow {
+                level: UnitLevel::Village,
+                name: village.name,
+                parent: child.name.clone(),
+                figures: village.figures,
+            }));
+        }
+    }
+    Ok(Report {
+        period,
+        activities,
+        rows,
+    })
+}
+
 impl Store {
     /// The figures of a unit in scope for a period.
     pub async fn unit_figures(
@@ -519,6 +609,38 @@ impl Store {
         self.db
             .read(move |conn| unit_figures(conn, scope, unit, period))
             .await
+    }
+
+    /// The report of a unit in scope for a period, recorded in the audit log as exported in
+    /// `format`.
+    pub async fn export_report(
+        &self,
+        scope: Scope,
+        unit: i64,
+        period: Period,
+        format: &'static str,
+        by: super::audit::By,
+    ) -> Result<Report, StoreError> {
+        let report = self
+            .db
+            .read(move |conn| report(conn, scope, unit, period))
+            .await?;
+        let rows = report.rows.len();
+        self.db
+            .write(move |conn| {
+                super::audit::record(
+                    conn,
+                    &by,
+                    "report_exported",
+                    "unit",
+                    &unit.to_string(),
+                    Some(unit),
+                    serde_json::json!({ "period": period.key(), "format": format, "rows": rows }),
+                )?;
+                Ok::<_, StoreError>(())
+            })
+            .await?;
+        Ok(report)
     }
 }
 

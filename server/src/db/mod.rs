@@ -287,6 +287,7 @@ pub(crate) fn all_statements() -> Vec<&'static str> {
         review::STATEMENTS,
         figures::STATEMENTS,
         figures::READS,
+        figures::REPORT_READS,
         visits::STATEMENTS,
     ]
     .concat()

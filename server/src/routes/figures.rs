@@ -6,6 +6,8 @@ use app::domain::period::{Period, PeriodKind};
 use app::domain::policy::Action;
 use app::domain::time::now_ms;
 use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -22,6 +24,18 @@ pub struct FiguresQuery {
     /// The period: `W2026-09-28` (a week, by its Monday), `M2026-09`, `Q2026-3`, `Y2026` or
     /// `D2026` (1 January to 10 October). Default: the current quarter.
     pub period: Option<String>,
+}
+
+/// The period a query names, the current quarter by default.
+fn period_of(raw: Option<&str>) -> Result<Period, ApiError> {
+    match raw {
+        None => Ok(Period::of(PeriodKind::Quarter, now_ms()).expect("every day is in a quarter")),
+        Some(raw) => Period::parse(raw).ok_or_else(|| {
+            ApiError::InvalidQuery(
+                "period is W<monday yyyy-mm-dd>, M<yyyy-mm>, Q<yyyy-q>, Y<yyyy> or D<yyyy>".into(),
+            )
+        }),
+    }
 }
 
 /// A unit's figures for a period (approved visits only; visits awaiting review apart): its
@@ -43,17 +57,76 @@ pub async fn unit_figures(
     ApiQuery(query): ApiQuery<FiguresQuery>,
 ) -> Result<Json<UnitFigures>, ApiError> {
     let scope = principal.scope(Action::ReadFigures)?;
-    let period = match query.period.as_deref() {
-        None => Period::of(PeriodKind::Quarter, now_ms()).expect("every day is in a quarter"),
-        Some(raw) => Period::parse(raw).ok_or_else(|| {
-            ApiError::InvalidQuery(
-                "period is W<monday yyyy-mm-dd>, M<yyyy-mm>, Q<yyyy-q>, Y<yyyy> or D<yyyy>".into(),
-            )
-        })?,
-    };
+    let period = period_of(query.period.as_deref())?;
     Ok(Json(state.store.unit_figures(scope, unit, period).await?))
 }
 
+/// `GET /api/units/{id}/report` query.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ReportQuery {
+    /// The period, as for the figures. Default: the current quarter.
+    pub period: Option<String>,
+    /// `xlsx` (the default) or `csv` (UTF-8 with a byte-order mark).
+    pub format: Option<String>,
+}
+
+/// The report of a unit for a period as a file: one row per unit (the unit itself first, as
+/// the total; a province's communes each followed by its villages; a commune's villages),
+/// the indicators as columns with Vietnamese headers, the period and the date produced.
+/// Audited (`report_exported`).
+#[utoipa::path(get, path = "/api/units/{id}/report", tag = "figures", params(("id" = i64, Path, description = "Village, commune or province id"), ReportQuery),
+    responses(
+        (status = 200, description = "The file", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 401, body = app::api::ErrorBody, description = "unauthenticated"),
+        (status = 403, body = app::api::ErrorBody, description = "forbidden"),
+        (status = 404, body = app::api::ErrorBody, description = "not_found: no such unit in the caller's scope"),
+        (status = 422, body = app::api::ErrorBody, description = "invalid_query, no_figures"),
+    ))]
+pub async fn report(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiPath(unit): ApiPath<i64>,
+    ApiQuery(query): ApiQuery<ReportQuery>,
+) -> Result<Response, ApiError> {
+    let scope = principal.scope(Action::ReadFigures)?;
+    let period = period_of(query.period.as_deref())?;
+    let format = match query.format.as_deref() {
+        None | Some("xlsx") => "xlsx",
+        Some("csv") => "csv",
+        Some(_) => return Err(ApiError::InvalidQuery("format is xlsx or csv".into())),
+    };
+    let report = state
+        .store
+        .export_report(scope, unit, period, format, principal.by())
+        .await?;
+    let table = crate::report::table(&report, now_ms());
+    let (body, content_type) = match format {
+        "csv" => (
+            crate::report::csv(&table).map_err(|e| ApiError::Internal(e.to_string()))?,
+            "text/csv; charset=utf-8",
+        ),
+        _ => (
+            crate::report::xlsx(&table).map_err(|e| ApiError::Internal(e.to_string()))?,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+    };
+    let file = format!(
+        "attachment; filename=\"so-lieu-{unit}-{}.{format}\"",
+        period.key()
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (header::CONTENT_DISPOSITION, file),
+        ],
+        body,
+    )
+        .into_response())
+}
+
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(unit_figures))
+    OpenApiRouter::new()
+        .routes(routes!(unit_figures))
+        .routes(routes!(report))
 }

@@ -187,6 +187,17 @@ pub fn FiguresPage(unit: Option<i64>) -> impl IntoView {
                         on:click=move |_| choose(period.get_untracked().next())>"›"</button>
                 </p>
             </div>
+            <p class="links" data-testid="report-links">
+                {t_string!(i18n, fig_report)} ": "
+                {move || unit.map(|u| {
+                    let key = period.get().key();
+                    view! {
+                        <a href=format!("/api/units/{u}/report?period={key}&format=xlsx") download="" data-testid="report-xlsx" rel="external">"XLSX"</a>
+                        " · "
+                        <a href=format!("/api/units/{u}/report?period={key}&format=csv") download="" data-testid="report-csv" rel="external">"CSV"</a>
+                    }
+                })}
+            </p>
             <LoadLine load />
             {move || data.get().map(|d| {
                 let level = d.level;
