@@ -679,6 +679,20 @@ fn rows() -> Vec<Row> {
             check: None,
         },
         Row {
+            method: Method::GET,
+            path: "/api/units/{id}/ranking",
+            targets: RECORDS,
+            public: false,
+            expect: |who, target| scoped(who, target, STAFF, 200),
+            build: |ctx, who, target, _| {
+                Some(Call::to(format!(
+                    "/api/units/{}/ranking?period=Y2026",
+                    ctx.unit(who, target)?
+                )))
+            },
+            check: None,
+        },
+        Row {
             method: Method::PATCH,
             path: "/api/units/{id}",
             targets: RECORDS,

@@ -340,3 +340,59 @@ async fn the_quarterly_report_reads_back_with_the_databases_figures_as_xlsx_and_
         .unwrap();
     assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+#[tokio::test]
+async fn the_best_teams_and_youth_union_members_rank_by_households_then_people_then_visits() {
+    let app = TestApp::spawn().await;
+    let staff = app.signed_in(COMMUNE_STAFF).await;
+    let hoa = app.signed_in(MEMBER).await; // Women's Union, team of Thôn Hội Khánh
+    let huy = app.signed_in("0900000014").await; // Youth Union, same team
+    let quan = app.signed_in(OTHER_MEMBER).await; // Youth Union, another village's team
+    let me: Profile = app.get_json(&staff, "/api/auth/me").await;
+    let commune = me.commune.unwrap().id;
+    for (client, count) in [(&hoa, 2), (&huy, 1), (&quan, 2)] {
+        for id in log(&app, client, count).await {
+            review(&app, &staff, id, "approve").await;
+        }
+    }
+    // One more visit of Quân's, awaiting review: it counts for nobody yet.
+    log(&app, &quan, 1).await;
+
+    let ranking: app::api::Ranking = app
+        .get_json(
+            &staff,
+            &format!("/api/units/{commune}/ranking?period={QUARTER}"),
+        )
+        .await;
+    let teams: Vec<(u32, i64, i64, i64)> = ranking
+        .teams
+        .iter()
+        .map(|t| (t.rank, t.households, t.people, t.visits))
+        .collect();
+    assert_eq!(teams, [(1, 3, 9, 3), (2, 2, 6, 2)]);
+    // Youth Union members only: Huy and Quân, not Hoa; Quân reached more households.
+    let members: Vec<(u32, &str, i64)> = ranking
+        .members
+        .iter()
+        .map(|m| (m.rank, m.name.as_str(), m.households))
+        .collect();
+    assert_eq!(
+        members,
+        [(1, "Đặng Minh Quân", 2), (2, "Đinh Quang Huy", 1)]
+    );
+    assert_eq!(ranking.members[1].within, ranking.teams[0].name);
+
+    let limited: app::api::Ranking = app
+        .get_json(
+            &staff,
+            &format!("/api/units/{commune}/ranking?period={QUARTER}&limit=1"),
+        )
+        .await;
+    assert_eq!((limited.teams.len(), limited.members.len()), (1, 1));
+    let bad = staff
+        .get(app.url(&format!("/api/units/{commune}/ranking?limit=0")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}

@@ -118,3 +118,36 @@ pub struct UnitFigures {
     /// Difficulties raised in the period.
     pub difficulties: Vec<DifficultyFigures>,
 }
+
+/// A team or a member in the commendation ranking.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct RankedEntry {
+    /// 1 for the best.
+    pub rank: u32,
+    /// The team's or member's id.
+    pub id: String,
+    /// The team's or member's name.
+    pub name: String,
+    /// For a team, its unit; for a member, their team.
+    pub within: String,
+    /// Distinct households reached in the period (the first criterion).
+    pub households: i64,
+    /// People helped (the second).
+    pub people: i64,
+    /// Approved visits (the third).
+    pub visits: i64,
+}
+
+/// `GET /api/units/{id}/ranking` answer: the best teams and the best Youth Union members of a
+/// unit in a period, by the rule of `docs/indicators.md` ("Commendation").
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Ranking {
+    /// The period's name.
+    pub period: String,
+    /// The best teams, best first.
+    pub teams: Vec<RankedEntry>,
+    /// The best Youth Union members (on a team's roster as such now), best first.
+    pub members: Vec<RankedEntry>,
+}

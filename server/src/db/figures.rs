@@ -6,8 +6,8 @@
 use std::collections::BTreeSet;
 
 use app::api::{
-    ActivityFigures, ChildFigures, Coverage, DifficultyFigures, Figures, MonthFigures, UnitFigures,
-    UnitLevel,
+    ActivityFigures, ChildFigures, Coverage, DifficultyFigures, Figures, MonthFigures, RankedEntry,
+    Ranking, UnitFigures, UnitLevel,
 };
 use app::domain::period::Period;
 use app::domain::policy::Scope;
@@ -598,6 +598,77 @@ pub fn report(
     })
 }
 
+/// The teams of unit `?1` (a village's, a commune's, a province's communes') with their
+/// figures over all activities in period `?2`.
+const RANKED_TEAMS: &str = "SELECT t.id, t.name, u.name, f.reached, f.people, f.visits \
+     FROM teams t JOIN units u ON u.id = t.unit_id JOIN units c ON c.id = t.commune_id \
+     JOIN figure_counts f ON f.scope = 't:' || t.id AND f.period = ?2 AND f.key = '*' \
+     WHERE t.unit_id = ?1 OR t.commune_id = ?1 OR c.parent_id = ?1";
+/// The Youth Union members now on those teams, with their figures in period `?2`.
+const RANKED_MEMBERS: &str = "SELECT us.id, us.name, t.name, f.reached, f.people, f.visits \
+     FROM teams t JOIN units c ON c.id = t.commune_id \
+     JOIN team_members m ON m.team_id = t.id AND m.left_at IS NULL AND m.affiliation = 'youth_union' \
+     JOIN users us ON us.id = m.user_id \
+     JOIN figure_counts f ON f.scope = 'm:' || m.user_id AND f.period = ?2 AND f.key = '*' \
+     WHERE t.unit_id = ?1 OR t.commune_id = ?1 OR c.parent_id = ?1";
+
+#[cfg(test)]
+pub(crate) const RANKING_READS: &[&str] = &[RANKED_TEAMS, RANKED_MEMBERS];
+
+/// Entries ranked by the commendation rule (`docs/indicators.md`, "Commendation"): most
+/// households reached, then most people helped, then most visits, then name the Vietnamese
+/// way; equal figures share a rank (1, 2, 2, 4). The first `limit` are kept.
+pub fn rank(mut entries: Vec<RankedEntry>, limit: usize) -> Vec<RankedEntry> {
+    let figures = |e: &RankedEntry| (e.households, e.people, e.visits);
+    entries.sort_by(|a, b| {
+        figures(b)
+            .cmp(&figures(a))
+            .then_with(|| name_order(&a.name, &b.name))
+    });
+    for i in 0..entries.len() {
+        entries[i].rank = if i > 0 && figures(&entries[i]) == figures(&entries[i - 1]) {
+            entries[i - 1].rank
+        } else {
+            i as u32 + 1
+        };
+    }
+    entries.truncate(limit);
+    entries
+}
+
+/// The best teams and Youth Union members of a unit in scope for a period.
+pub fn ranking(
+    conn: &Connection,
+    scope: Scope,
+    unit: i64,
+    period: Period,
+    limit: usize,
+) -> Result<Ranking, StoreError> {
+    users::unit_level_in_scope(conn, scope, unit)?;
+    let key = period.key();
+    let read = |sql: &str| -> Result<Vec<RankedEntry>, DbError> {
+        Ok(conn
+            .prepare_cached(sql)?
+            .query_map(params![unit, key], |r| {
+                Ok(RankedEntry {
+                    rank: 0,
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                    within: r.get(2)?,
+                    households: r.get(3)?,
+                    people: r.get(4)?,
+                    visits: r.get(5)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?)
+    };
+    Ok(Ranking {
+        period: key.clone(),
+        teams: rank(read(RANKED_TEAMS)?, limit),
+        members: rank(read(RANKED_MEMBERS)?, limit),
+    })
+}
+
 impl Store {
     /// The figures of a unit in scope for a period.
     pub async fn unit_figures(
@@ -608,6 +679,19 @@ impl Store {
     ) -> Result<UnitFigures, StoreError> {
         self.db
             .read(move |conn| unit_figures(conn, scope, unit, period))
+            .await
+    }
+
+    /// The best teams and Youth Union members of a unit in scope for a period.
+    pub async fn ranking(
+        &self,
+        scope: Scope,
+        unit: i64,
+        period: Period,
+        limit: usize,
+    ) -> Result<Ranking, StoreError> {
+        self.db
+            .read(move |conn| ranking(conn, scope, unit, period, limit))
             .await
     }
 
@@ -729,6 +813,42 @@ mod tests {
                 .iter()
                 .all(|(_, k, _, _, _)| k != ECOMMERCE_BUSINESS));
         }
+    }
+
+    fn entry(name: &str, households: i64, people: i64, visits: i64) -> RankedEntry {
+        RankedEntry {
+            rank: 0,
+            id: name.into(),
+            name: name.into(),
+            within: String::new(),
+            households,
+            people,
+            visits,
+        }
+    }
+
+    #[test]
+    fn teams_rank_by_households_then_people_then_visits_and_equal_figures_share_a_rank() {
+        let ranked = rank(
+            vec![
+                entry("Tổ Đông", 5, 9, 6),
+                entry("Tổ Ánh Dương", 7, 2, 7),
+                entry("Tổ Bắc", 5, 9, 6),
+                entry("Tổ Cầu", 5, 12, 5),
+                entry("Tổ Em", 1, 1, 1),
+            ],
+            4,
+        );
+        let shown: Vec<(u32, &str)> = ranked.iter().map(|e| (e.rank, e.name.as_str())).collect();
+        assert_eq!(
+            shown,
+            [
+                (1, "Tổ Ánh Dương"),
+                (2, "Tổ Cầu"),
+                (3, "Tổ Bắc"),
+                (3, "Tổ Đông")
+            ]
+        );
     }
 
     #[test]

@@ -288,6 +288,7 @@ pub(crate) fn all_statements() -> Vec<&'static str> {
         figures::STATEMENTS,
         figures::READS,
         figures::REPORT_READS,
+        figures::RANKING_READS,
         visits::STATEMENTS,
     ]
     .concat()

@@ -1,7 +1,7 @@
 //! The figures of a unit (`docs/indicators.md`): commune staff their villages, province staff
 //! their communes, administrators any.
 
-use app::api::UnitFigures;
+use app::api::{Ranking, UnitFigures};
 use app::domain::period::{Period, PeriodKind};
 use app::domain::policy::Action;
 use app::domain::time::now_ms;
@@ -125,8 +125,48 @@ pub async fn report(
         .into_response())
 }
 
+/// `GET /api/units/{id}/ranking` query.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct RankingQuery {
+    /// The period, as for the figures. Default: the year to 10 October of this year.
+    pub period: Option<String>,
+    /// How many of each (1–50, default 10).
+    pub limit: Option<usize>,
+}
+
+/// The best teams and the best Youth Union members of a unit in a period, by the rule of
+/// `docs/indicators.md` ("Commendation"), with the figures behind the ranking.
+#[utoipa::path(get, path = "/api/units/{id}/ranking", tag = "figures", params(("id" = i64, Path, description = "Village, commune or province id"), RankingQuery),
+    responses(
+        (status = 200, body = Ranking),
+        (status = 401, body = app::api::ErrorBody, description = "unauthenticated"),
+        (status = 403, body = app::api::ErrorBody, description = "forbidden"),
+        (status = 404, body = app::api::ErrorBody, description = "not_found: no such unit in the caller's scope"),
+        (status = 422, body = app::api::ErrorBody, description = "invalid_query"),
+    ))]
+pub async fn ranking(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiPath(unit): ApiPath<i64>,
+    ApiQuery(query): ApiQuery<RankingQuery>,
+) -> Result<Json<Ranking>, ApiError> {
+    let scope = principal.scope(Action::ReadFigures)?;
+    let period = match query.period.as_deref() {
+        None => Period::ToTenOctober(app::domain::time::vietnam_date(now_ms()).year),
+        raw => period_of(raw)?,
+    };
+    let limit = match query.limit {
+        None => 10,
+        Some(n @ 1..=50) => n,
+        Some(_) => return Err(ApiError::InvalidQuery("limit is 1 to 50".into())),
+    };
+    Ok(Json(state.store.ranking(scope, unit, period, limit).await?))
+}
+
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(unit_figures))
         .routes(routes!(report))
+        .routes(routes!(ranking))
 }
