@@ -61,6 +61,14 @@ test("the commune's figures: approved visits by village, sorted, one level down,
   const epayment = page.locator("[data-testid=figures-activity][data-code=epayment_account]");
   assert.match(await epayment.textContent(), /Mở tài khoản thanh toán điện tử/);
 
+  // The commendation: the rule in words, the teams with the figures behind their rank.
+  assert.match(await page.textContent("[data-testid=ranking-rule]"), /số hộ được hỗ trợ/);
+  const ranking = await (await staffApi.request.get(`${base}/api/units/${commune}/ranking?period=${after.period}`)).json();
+  await page.locator("[data-testid=ranking-teams] [data-testid=ranked]").first().waitFor();
+  assert.equal(await page.locator("[data-testid=ranking-teams] [data-testid=ranked]").count(), ranking.teams.length);
+  const best = page.locator("[data-testid=ranking-teams] [data-testid=ranked]").first();
+  assert.match(await best.textContent(), new RegExp(`^1${ranking.teams[0].name}`));
+
   // The villages side by side; sorted by households, most first.
   const rows = page.locator("[data-testid=figures-child]");
   assert.equal(await rows.count(), after.children.length);

@@ -7,7 +7,9 @@
 use leptos::prelude::*;
 
 use super::{fetch_into, query_value, replace_query};
-use crate::api::{Catalogue, DifficultyCategoryList, Figures, UnitFigures, UnitLevel};
+use crate::api::{
+    Catalogue, DifficultyCategoryList, Figures, RankedEntry, Ranking, UnitFigures, UnitLevel,
+};
 use crate::components::common::{I18n, Load, LoadLine};
 use crate::domain::period::{Period, PeriodKind};
 use crate::domain::time::{now_ms, Date};
@@ -154,6 +156,14 @@ pub fn FiguresPage(unit: Option<i64>) -> impl IntoView {
         })
     };
     let sort = RwSignal::new((Column::Name, false));
+    let ranking = RwSignal::new(None::<Ranking>);
+    let ranking_load = RwSignal::new(Load::Loading);
+    fetch_into(
+        move || unit.map(|u| format!("/api/units/{u}/ranking?period={}", period.get().key())),
+        ranking,
+        ranking_load,
+        again,
+    );
 
     view! {
         <main class="page figures-page" data-testid="figures-page">
@@ -292,6 +302,14 @@ pub fn FiguresPage(unit: Option<i64>) -> impl IntoView {
                             <li>{move || kind_name(&d.category)} ": " {d.open} " " {t_string!(i18n, fig_open)} " · " {d.handled} " " {t_string!(i18n, fig_handled)}</li>
                         }).collect_view()}
                     </ul>
+                    <h2 class="section-title">{t_string!(i18n, fig_best)}</h2>
+                    <p class="hint" data-testid="ranking-rule">{t_string!(i18n, fig_rank_rule)}</p>
+                    {move || ranking.get().map(|r| view! {
+                        <h3 class="section-title">{t_string!(i18n, fig_best_teams)}</h3>
+                        <RankedTable entries=r.teams test_id="ranking-teams" />
+                        <h3 class="section-title">{t_string!(i18n, fig_best_members)}</h3>
+                        <RankedTable entries=r.members test_id="ranking-members" />
+                    })}
                 }
             })}
         </main>
@@ -336,4 +354,29 @@ fn Trend(trend: Vec<crate::api::MonthFigures>) -> impl IntoView {
             </tbody>
         </table>
     }
+}
+
+/// Ranked teams or members with the figures behind their rank.
+#[component]
+fn RankedTable(entries: Vec<RankedEntry>, test_id: &'static str) -> impl IntoView {
+    let i18n = use_i18n();
+    if entries.is_empty() {
+        return view! { <p class="hint" data-testid=test_id>{t_string!(i18n, fig_no_ranking)}</p> }
+            .into_any();
+    }
+    view! {
+        <table class="list" data-testid=test_id>
+            <thead><tr><th>"#"</th><th>{t_string!(i18n, unit_name)}</th><th>{t_string!(i18n, fig_households)}</th><th>{t_string!(i18n, fig_people)}</th><th>{t_string!(i18n, fig_visits)}</th></tr></thead>
+            <tbody>
+                {entries.into_iter().map(|e| view! {
+                    <tr data-testid="ranked">
+                        <td>{e.rank}</td>
+                        <td>{e.name}<br /><span class="hint">{e.within}</span></td>
+                        <td>{e.households}</td><td>{e.people}</td><td>{e.visits}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+    .into_any()
 }
