@@ -1,9 +1,11 @@
 //! The quarterly report as files (`docs/indicators.md`): one row per unit with its place in
 //! the hierarchy, the indicators as columns with Vietnamese headers, the unit's own row as the
-//! total, the period and the date it was produced. XLSX through `rust_xlsxwriter`; CSV in UTF-8
+//! total, each indicator's target and the share reached beside it, the period and the date it
+//! was produced. XLSX through `rust_xlsxwriter`; CSV in UTF-8
 //! with a byte-order mark, so spreadsheet programs read the diacritics.
 
 use app::api::{Figures, UnitLevel};
+use app::domain::target::{target_of, Indicator};
 use app::domain::time::vietnam_date;
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
@@ -37,49 +39,124 @@ fn level_name(level: UnitLevel) -> &'static str {
     }
 }
 
-fn row_cells(row: &ReportRow, activities: &[(String, String)], total: bool) -> Vec<Cell> {
-    let f: &Figures = &row.figures;
-    let level = if total {
-        format!("Tổng cộng ({})", level_name(row.level).to_lowercase())
+/// A column of the report.
+enum Column {
+    Level,
+    Name,
+    Parent,
+    /// An indicator that takes targets (`app::domain::target`).
+    Indicator(Indicator),
+    /// The target set for an indicator, beside it.
+    Target(Indicator),
+    /// The share of that target reached, in percent.
+    Reached(Indicator),
+    ActiveTeams,
+    ActiveMembers,
+    OfficialHouseholds,
+    Coverage,
+    VillagesWithoutCount,
+    Awaiting,
+}
+
+/// One decimal, in the file as on the page.
+fn percent(part: i64, whole: i64) -> Cell {
+    if whole > 0 {
+        Cell::Percent((part as f64 * 1000.0 / whole as f64).round() / 10.0)
     } else {
-        level_name(row.level).to_string()
-    };
-    let mut cells = vec![
-        Cell::Text(level),
-        Cell::Text(row.name.clone()),
-        Cell::Text(row.parent.clone()),
-        Cell::Count(f.visits),
-        Cell::Count(f.households),
-        Cell::Count(f.people),
-    ];
-    for (code, _) in activities {
-        let households = f
+        Cell::Empty
+    }
+}
+
+impl Column {
+    fn header(&self, activities: &[(String, String)]) -> String {
+        let indicator = |i: &Indicator| match i {
+            Indicator::Visits => "Lượt hỗ trợ đã duyệt".to_string(),
+            Indicator::Households => "Số hộ được hỗ trợ".to_string(),
+            Indicator::People => "Số người được hỗ trợ".to_string(),
+            Indicator::EcommerceBusinesses => {
+                "Hộ kinh doanh lên sàn thương mại điện tử".to_string()
+            }
+            Indicator::Activity(code) => {
+                let name = activities
+                    .iter()
+                    .find(|(c, _)| c == code)
+                    .map_or(code.as_str(), |(_, name)| name.as_str());
+                format!("Số hộ: {name}")
+            }
+        };
+        match self {
+            Column::Level => "Cấp".into(),
+            Column::Name => "Đơn vị".into(),
+            Column::Parent => "Thuộc".into(),
+            Column::Indicator(i) => indicator(i),
+            Column::Target(i) => format!("Chỉ tiêu — {}", indicator(i)),
+            Column::Reached(i) => format!("Đạt chỉ tiêu (%) — {}", indicator(i)),
+            Column::ActiveTeams => "Tổ hoạt động".into(),
+            Column::ActiveMembers => "Thành viên hoạt động".into(),
+            Column::OfficialHouseholds => "Số hộ theo thống kê".into(),
+            Column::Coverage => "Tỷ lệ hộ được hỗ trợ (%)".into(),
+            Column::VillagesWithoutCount => "Số thôn chưa có số hộ".into(),
+            Column::Awaiting => "Lượt chờ duyệt (không tính vào số liệu)".into(),
+        }
+    }
+
+    fn cell(&self, row: &ReportRow, total: bool) -> Cell {
+        let f: &Figures = &row.figures;
+        let c = &f.coverage;
+        match self {
+            Column::Level if total => Cell::Text(format!(
+                "Tổng cộng ({})",
+                level_name(row.level).to_lowercase()
+            )),
+            Column::Level => Cell::Text(level_name(row.level).to_string()),
+            Column::Name => Cell::Text(row.name.clone()),
+            Column::Parent => Cell::Text(row.parent.clone()),
+            Column::Indicator(i) => Cell::Count(i.value(f)),
+            Column::Target(i) => target_of(f, i).map_or(Cell::Empty, Cell::Count),
+            Column::Reached(i) => target_of(f, i).map_or(Cell::Empty, |t| percent(i.value(f), t)),
+            Column::ActiveTeams => Cell::Count(f.active_teams),
+            Column::ActiveMembers => Cell::Count(f.active_members),
+            Column::OfficialHouseholds if c.households > 0 => Cell::Count(c.households),
+            Column::OfficialHouseholds => Cell::Empty,
+            Column::Coverage => percent(c.reached, c.households),
+            Column::VillagesWithoutCount => Cell::Count(c.villages_without_count),
+            Column::Awaiting => Cell::Count(f.awaiting_review),
+        }
+    }
+}
+
+/// The report's columns: the place, the indicators (each followed by its target and the share
+/// reached when any row has a target for it), then the rest.
+fn columns(report: &Report) -> Vec<Column> {
+    let mut indicators = vec![Indicator::Visits, Indicator::Households, Indicator::People];
+    indicators.extend(
+        report
             .activities
             .iter()
-            .find(|a| &a.code == code)
-            .map_or(0, |a| a.households);
-        cells.push(Cell::Count(households));
+            .map(|(code, _)| Indicator::Activity(code.clone())),
+    );
+    indicators.push(Indicator::EcommerceBusinesses);
+    let mut columns = vec![Column::Level, Column::Name, Column::Parent];
+    for indicator in indicators {
+        let targeted = report
+            .rows
+            .iter()
+            .any(|r| target_of(&r.figures, &indicator).is_some());
+        columns.push(Column::Indicator(indicator.clone()));
+        if targeted {
+            columns.push(Column::Target(indicator.clone()));
+            columns.push(Column::Reached(indicator));
+        }
     }
-    let c = &f.coverage;
-    cells.extend([
-        Cell::Count(f.ecommerce_businesses),
-        Cell::Count(f.active_teams),
-        Cell::Count(f.active_members),
-        if c.households > 0 {
-            Cell::Count(c.households)
-        } else {
-            Cell::Empty
-        },
-        if c.households > 0 {
-            // One decimal, in the file as on the page.
-            Cell::Percent((c.reached as f64 * 1000.0 / c.households as f64).round() / 10.0)
-        } else {
-            Cell::Empty
-        },
-        Cell::Count(c.villages_without_count),
-        Cell::Count(f.awaiting_review),
+    columns.extend([
+        Column::ActiveTeams,
+        Column::ActiveMembers,
+        Column::OfficialHouseholds,
+        Column::Coverage,
+        Column::VillagesWithoutCount,
+        Column::Awaiting,
     ]);
-    cells
+    columns
 }
 
 /// The report as a table (`produced_at`: when it is made, ms).
@@ -89,34 +166,7 @@ pub fn table(report: &Report, produced_at: i64) -> Table {
         .first()
         .map(|r| r.name.clone())
         .unwrap_or_default();
-    let mut header: Vec<String> = [
-        "Cấp",
-        "Đơn vị",
-        "Thuộc",
-        "Lượt hỗ trợ đã duyệt",
-        "Số hộ được hỗ trợ",
-        "Số người được hỗ trợ",
-    ]
-    .map(String::from)
-    .to_vec();
-    header.extend(
-        report
-            .activities
-            .iter()
-            .map(|(_, name)| format!("Số hộ: {name}")),
-    );
-    header.extend(
-        [
-            "Hộ kinh doanh lên sàn thương mại điện tử",
-            "Tổ hoạt động",
-            "Thành viên hoạt động",
-            "Số hộ theo thống kê",
-            "Tỷ lệ hộ được hỗ trợ (%)",
-            "Số thôn chưa có số hộ",
-            "Lượt chờ duyệt (không tính vào số liệu)",
-        ]
-        .map(String::from),
-    );
+    let columns = columns(report);
     Table {
         title: vec![
             format!("BÁO CÁO KẾT QUẢ TỔ CÔNG NGHỆ SỐ CỘNG ĐỒNG — {unit}"),
@@ -126,12 +176,15 @@ pub fn table(report: &Report, produced_at: i64) -> Table {
                 vietnam_date(produced_at).to_vietnamese()
             ),
         ],
-        header,
+        header: columns
+            .iter()
+            .map(|c| c.header(&report.activities))
+            .collect(),
         rows: report
             .rows
             .iter()
             .enumerate()
-            .map(|(i, row)| row_cells(row, &report.activities, i == 0))
+            .map(|(i, row)| columns.iter().map(|c| c.cell(row, i == 0)).collect())
             .collect(),
     }
 }

@@ -1,6 +1,6 @@
 //! The authorisation matrix: every operation of `GET /api/openapi.json`, asked by every role
 //! and by nobody, about records at every distance from the caller, answers exactly what the
-//! policy (`app/src/domain/policy.rs`, rules 1 to 8) and the route's own description say.
+//! policy (`app/src/domain/policy.rs`, rules 1 to 9) and the route's own description say.
 //!
 //! The table ([`rows`]) has one row per documented operation: how to build the request for an
 //! actor and a target, and the answer each role gets on each target. A documented operation
@@ -689,6 +689,27 @@ fn rows() -> Vec<Row> {
                     "/api/units/{}/ranking?period=Y2026",
                     ctx.unit(who, target)?
                 )))
+            },
+            check: None,
+        },
+        // Targets (rule 9): set from above; a village's by staff over it.
+        Row {
+            method: Method::PUT,
+            path: "/api/units/{id}/targets",
+            targets: RECORDS,
+            public: false,
+            expect: |who, target| match (who, target) {
+                // Nobody sets their own unit's target; a province takes none of its own.
+                (CommuneStaff, Own) => FORBIDDEN,
+                (ProvinceStaff | Admin, Own) => refused(422, "no_targets"),
+                _ => scoped(who, target, STAFF, 200),
+            },
+            build: |ctx, who, target, _| {
+                let body = json!({ "period": "Q2026-4", "indicator": "households", "value": 40 });
+                Some(
+                    Call::to(format!("/api/units/{}/targets", ctx.village(who, target)?))
+                        .json(body),
+                )
             },
             check: None,
         },

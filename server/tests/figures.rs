@@ -396,3 +396,182 @@ async fn the_best_teams_and_youth_union_members_rank_by_households_then_people_t
         .unwrap();
     assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+/// A target set, or refused with its code.
+async fn set_target(
+    app: &TestApp,
+    client: &reqwest::Client,
+    unit: i64,
+    body: serde_json::Value,
+) -> (StatusCode, serde_json::Value) {
+    let response = client
+        .put(app.url(&format!("/api/units/{unit}/targets")))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    (response.status(), response.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn the_province_sets_a_communes_target_the_commune_splits_it_and_both_read_progress() {
+    use app::domain::target::{split, Indicator};
+    let app = TestApp::spawn().await;
+    let staff = app.signed_in(COMMUNE_STAFF).await;
+    let province_staff = app.signed_in(PROVINCE_STAFF).await;
+    let member = app.signed_in(MEMBER).await;
+    let me: Profile = app.get_json(&staff, "/api/auth/me").await;
+    let commune = me.commune.unwrap().id;
+    let province = app.count(&format!("SELECT parent_id FROM units WHERE id = {commune}"));
+    for id in log(&app, &member, 3).await {
+        review(&app, &staff, id, "approve").await;
+    }
+    let village = app.count("SELECT village_id FROM visits LIMIT 1");
+    let other_village = app.count(&format!(
+        "SELECT id FROM units WHERE parent_id = {commune} AND level = 'village' AND id <> {village} LIMIT 1"
+    ));
+    let epayment = "activity:epayment_account";
+    let target = |value: serde_json::Value| json!({"period": QUARTER, "indicator": epayment, "value": value});
+
+    // The province sets the commune's target; the commune may not set its own.
+    let (status, saved) = set_target(&app, &province_staff, commune, target(json!(10))).await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    assert_eq!(
+        saved["targets"],
+        json!([{"indicator": epayment, "value": 10}])
+    );
+    let (status, refused) = set_target(&app, &staff, commune, target(json!(12))).await;
+    assert_eq!(
+        (status, refused["error"]["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("forbidden"))
+    );
+
+    // The commune splits it among two villages, one short.
+    for (unit, value) in [(village, 6), (other_village, 3)] {
+        let (status, body) = set_target(&app, &staff, unit, target(json!(value))).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    let figures: UnitFigures = app
+        .get_json(
+            &staff,
+            &format!("/api/units/{commune}/figures?period={QUARTER}"),
+        )
+        .await;
+    let indicator = Indicator::parse(epayment).unwrap();
+    let of = |unit: i64| figures.children.iter().find(|c| c.unit_id == unit).unwrap();
+    assert_eq!(
+        app::domain::target::target_of(&figures.total, &indicator),
+        Some(10)
+    );
+    assert_eq!(
+        app::domain::target::target_of(&of(village).figures, &indicator),
+        Some(6)
+    );
+    assert_eq!(
+        indicator.value(&of(village).figures),
+        3,
+        "three households paid"
+    );
+    let shares = split(
+        &figures.total,
+        figures.children.iter().map(|c| &c.figures),
+        &indicator,
+    );
+    assert_eq!(shares.sum, 9);
+    assert_eq!(
+        shares.difference,
+        Some(-1),
+        "the page says the split is 1 short"
+    );
+
+    // The province reads its commune's target, and its own as the sum of its communes'.
+    let top: UnitFigures = app
+        .get_json(
+            &province_staff,
+            &format!("/api/units/{province}/figures?period={QUARTER}"),
+        )
+        .await;
+    let ours = top.children.iter().find(|c| c.unit_id == commune).unwrap();
+    assert_eq!(
+        app::domain::target::target_of(&ours.figures, &indicator),
+        Some(10)
+    );
+    assert_eq!(
+        app::domain::target::target_of(&top.total, &indicator),
+        Some(10)
+    );
+    // A month shows no targets: they belong to quarters and years.
+    let month: UnitFigures = app
+        .get_json(
+            &staff,
+            &format!("/api/units/{commune}/figures?period=M2026-05"),
+        )
+        .await;
+    assert!(month.total.targets.is_empty());
+
+    // The report carries the target and the share reached beside the indicator.
+    let response = province_staff
+        .get(app.url(&format!("/api/units/{province}/report?period={QUARTER}")))
+        .send()
+        .await
+        .unwrap();
+    let rows = sheet(response.bytes().await.unwrap().to_vec());
+    let name = "Số hộ: Mở tài khoản thanh toán điện tử";
+    let (header, figure) = column(&rows, name);
+    let (_, goal) = column(&rows, &format!("Chỉ tiêu — {name}"));
+    let (_, reached) = column(&rows, &format!("Đạt chỉ tiêu (%) — {name}"));
+    assert_eq!(
+        (goal, reached),
+        (figure + 1, figure + 2),
+        "beside the indicator"
+    );
+    let (_, unit_name) = column(&rows, "Đơn vị");
+    let village_name: String = app.text(&format!("SELECT name FROM units WHERE id = {village}"));
+    let commune_name: String = app.text(&format!("SELECT name FROM units WHERE id = {commune}"));
+    let row = |n: &str| {
+        rows[header + 1..]
+            .iter()
+            .find(|r| r[unit_name] == n)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(row(&commune_name)[goal], "10");
+    assert_eq!(row(&commune_name)[reached], "30");
+    assert_eq!(row(&village_name)[figure], "3");
+    assert_eq!(row(&village_name)[goal], "6");
+    assert_eq!(row(&village_name)[reached], "50");
+
+    // Bad targets are refused with their code and change nothing; null clears one.
+    for (body, code) in [
+        (
+            json!({"period": "M2026-05", "indicator": epayment, "value": 1}),
+            "target_period",
+        ),
+        (
+            json!({"period": QUARTER, "indicator": "coverage", "value": 1}),
+            "indicator_invalid",
+        ),
+        (
+            json!({"period": QUARTER, "indicator": "activity:no_such", "value": 1}),
+            "unknown_activity",
+        ),
+        (target(json!(-1)), "target_invalid"),
+        (target(json!(10_000_001)), "target_invalid"),
+    ] {
+        let (status, refused) = set_target(&app, &staff, village, body).await;
+        assert_eq!(
+            (status, refused["error"]["code"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some(code))
+        );
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM targets"), 3);
+    let (status, cleared) = set_target(&app, &staff, other_village, target(json!(null))).await;
+    assert_eq!(
+        (status, cleared["targets"].clone()),
+        (StatusCode::OK, json!([]))
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'target_set'"),
+        4
+    );
+}

@@ -40,6 +40,8 @@ pub enum Method {
     Post,
     /// Change part of a record.
     Patch,
+    /// Set a record whole (a target).
+    Put,
     /// Remove.
     Delete,
 }
@@ -74,6 +76,7 @@ mod http {
             Method::Get => Request::get(url),
             Method::Post => Request::post(url),
             Method::Patch => Request::patch(url),
+            Method::Put => Request::put(url),
             Method::Delete => Request::delete(url),
         }
     }

@@ -53,6 +53,47 @@ pub struct Figures {
     pub coverage: Coverage,
     /// Visits awaiting review (shown apart: never in the figures above).
     pub awaiting_review: i64,
+    /// The targets set for the unit and the period, by indicator key (a province's: the sum
+    /// of its communes'). Empty for weeks, months and the year to 10 October.
+    #[serde(default)]
+    pub targets: Vec<TargetValue>,
+}
+
+/// A target: an indicator (`households`, `visits`, `people`, `ecommerce_businesses`,
+/// `activity:<code>`) and the value to reach (`app::domain::target`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct TargetValue {
+    /// The indicator's key.
+    pub indicator: String,
+    /// The value to reach in the period.
+    pub value: i64,
+}
+
+/// `PUT /api/units/{id}/targets` body: sets (or, with `value` null, clears) one target of a
+/// commune (province staff) or a village (commune staff).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct TargetChange {
+    /// A quarter (`Q2026-3`) or a year (`Y2026`).
+    pub period: String,
+    /// The indicator's key.
+    pub indicator: String,
+    /// 0 to 10,000,000; null clears the target.
+    pub value: Option<i64>,
+}
+
+/// `PUT /api/units/{id}/targets` answer: the unit's targets for the period after the change.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct UnitTargets {
+    /// The unit.
+    pub unit_id: i64,
+    /// The period.
+    pub period: String,
+    /// Its targets, by indicator key.
+    pub targets: Vec<TargetValue>,
 }
 
 /// A child unit's figures (a commune's village, a province's commune).

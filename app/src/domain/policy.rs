@@ -21,6 +21,9 @@
 //! 7. Logging visits needs a place on a team's roster ([`Refusal::NoTeam`]).
 //! 8. A user may create, reset, close or move only accounts of a role below their own, and
 //!    give only roles below their own; administrators may do so for any role ([`outranks`]).
+//! 9. Targets are set from above: province staff (and administrators) for communes and
+//!    villages, commune staff for their villages only; nobody for their own unit
+//!    ([`may_set_target`]).
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -147,11 +150,13 @@ pub enum Action {
     ReadAudit,
     /// Read the figures of a unit (dashboards, exports).
     ReadFigures,
+    /// Set the targets of communes and villages (rule 9 says which).
+    SetTargets,
 }
 
 impl Action {
     /// Every action, for tables and tests.
-    pub const ALL: [Action; 25] = [
+    pub const ALL: [Action; 26] = [
         Action::ReadSelf,
         Action::ChangeOwnPassword,
         Action::ReadCatalogue,
@@ -177,6 +182,7 @@ impl Action {
         Action::ManageCatalogue,
         Action::ReadAudit,
         Action::ReadFigures,
+        Action::SetTargets,
     ];
 }
 
@@ -252,7 +258,7 @@ fn grant(action: Action, role: Role) -> Option<Reach> {
         (ReadTeams, _) => place,
         (ManageRoster, Leader | CommuneStaff | Admin) => place,
         (
-            ReadUnits | ReadUsers | ManageUsers | ReadAudit | ReadFigures,
+            ReadUnits | ReadUsers | ManageUsers | ReadAudit | ReadFigures | SetTargets,
             CommuneStaff | ProvinceStaff | Admin,
         ) => place,
         (ManageVillages | ManageTeams | ImportRoster, CommuneStaff | Admin) => place,
@@ -261,7 +267,7 @@ fn grant(action: Action, role: Role) -> Option<Reach> {
             ReviewVisits | ResolveConflicts | MarkVisits | ReadDifficulties | HandleDifficulties
             | ReadHouseholds | MergeHouseholds | ManageRoster | ReadUnits | ReadUsers | ManageUsers
             | ReadAudit | ManageVillages | ManageTeams | ImportRoster | ManageCatalogue
-            | ReadFigures,
+            | ReadFigures | SetTargets,
             _,
         ) => None,
     }
@@ -315,6 +321,26 @@ pub fn outranks(actor: &Actor, target: Role) -> Result<(), Refusal> {
         Ok(())
     } else {
         Err(Refusal::RoleNotBelow)
+    }
+}
+
+/// Rule 9: whether `actor` may set targets for a unit of `level` (within their scope, which
+/// storage checks): province staff and administrators for communes and villages, commune staff
+/// for villages.
+pub fn may_set_target(actor: &Actor, level: crate::api::UnitLevel) -> Result<(), Refusal> {
+    use crate::api::UnitLevel;
+    scope(actor, Action::SetTargets)?;
+    let allowed = match actor.role {
+        Role::Admin | Role::ProvinceStaff => {
+            matches!(level, UnitLevel::Commune | UnitLevel::Village)
+        }
+        Role::CommuneStaff => level == UnitLevel::Village,
+        Role::Leader | Role::Member => false,
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(Refusal::NotPermitted)
     }
 }
 
@@ -399,6 +425,31 @@ mod tests {
                     "{action:?}"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn targets_come_from_above_and_nobody_sets_their_own_units() {
+        use crate::api::UnitLevel::*;
+        let commune_staff = actor(Role::CommuneStaff);
+        assert_eq!(may_set_target(&commune_staff, Village), Ok(()));
+        assert_eq!(
+            may_set_target(&commune_staff, Commune),
+            Err(Refusal::NotPermitted)
+        );
+        for role in [Role::ProvinceStaff, Role::Admin] {
+            assert_eq!(may_set_target(&actor(role), Commune), Ok(()));
+            assert_eq!(may_set_target(&actor(role), Village), Ok(()));
+            assert_eq!(
+                may_set_target(&actor(role), Province),
+                Err(Refusal::NotPermitted)
+            );
+        }
+        for role in [Role::Member, Role::Leader] {
+            assert_eq!(
+                may_set_target(&actor(role), Village),
+                Err(Refusal::NotPermitted)
+            );
         }
     }
 

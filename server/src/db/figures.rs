@@ -11,6 +11,7 @@ use app::api::{
 };
 use app::domain::period::Period;
 use app::domain::policy::Scope;
+use app::domain::target::{period_takes_targets, sum_targets};
 use app::domain::text::name_order;
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -451,6 +452,15 @@ pub fn unit_figures(
     for (child, n) in awaiting {
         place(child, &mut |f| f.awaiting_review = n);
     }
+    let takes_targets = period_takes_targets(period);
+    if takes_targets {
+        for (of, target) in super::targets::of_unit_and_children(conn, unit, &key)? {
+            place(of, &mut |f| f.targets.push(target.clone()));
+        }
+    }
+    if takes_targets && level == UnitLevel::Province {
+        total.targets = sum_targets(children.iter().map(|c| &c.figures));
+    }
     if level != UnitLevel::Village {
         total.coverage = children
             .iter()
@@ -535,13 +545,9 @@ pub struct Report {
 
 const PARENT_NAME: &str =
     "SELECT p.name FROM units u JOIN units p ON p.id = u.parent_id WHERE u.id = ?1";
-const PROVINCE_OF: &str = "WITH RECURSIVE up(id, parent_id, level) AS ( \
-       SELECT id, parent_id, level FROM units WHERE id = ?1 \
-       UNION ALL SELECT u.id, u.parent_id, u.level FROM units u JOIN up ON u.id = up.parent_id) \
-     SELECT id FROM up WHERE level = 'province'";
 
 #[cfg(test)]
-pub(crate) const REPORT_READS: &[&str] = &[PARENT_NAME, PROVINCE_OF];
+pub(crate) const REPORT_READS: &[&str] = &[PARENT_NAME];
 
 /// The report of unit `unit` in scope for `period`. Its cost follows the number of units.
 pub fn report(
@@ -556,10 +562,7 @@ pub fn report(
         .query_row([unit], |r| r.get(0))
         .optional()?
         .unwrap_or_default();
-    let province: Option<i64> = conn
-        .prepare_cached(PROVINCE_OF)?
-        .query_row([unit], |r| r.get(0))
-        .optional()?;
+    let province = super::targets::province_of(conn, unit)?;
     let activities = super::catalogue::entries(conn, province)?
         .into_iter()
         .map(|e| (e.code, e.name_vi))

@@ -17,6 +17,7 @@ pub mod households;
 pub mod review;
 mod scope;
 pub mod sessions;
+pub mod targets;
 pub mod teams;
 pub mod units;
 pub mod users;
@@ -289,6 +290,7 @@ pub(crate) fn all_statements() -> Vec<&'static str> {
         figures::READS,
         figures::REPORT_READS,
         figures::RANKING_READS,
+        targets::STATEMENTS,
         visits::STATEMENTS,
     ]
     .concat()

@@ -1,9 +1,10 @@
 //! The figures of a unit (`docs/indicators.md`): commune staff their villages, province staff
 //! their communes, administrators any.
 
-use app::api::{Ranking, UnitFigures};
+use app::api::{Ranking, TargetChange, UnitFigures, UnitTargets};
 use app::domain::period::{Period, PeriodKind};
 use app::domain::policy::Action;
+use app::domain::target::{self, Indicator};
 use app::domain::time::now_ms;
 use axum::extract::State;
 use axum::http::header;
@@ -14,7 +15,7 @@ use utoipa_axum::routes;
 
 use super::input::{ApiPath, ApiQuery};
 use crate::auth::Principal;
-use crate::error::ApiError;
+use crate::error::{ApiError, ApiJson};
 use crate::state::AppState;
 
 /// `GET /api/units/{id}/figures` query.
@@ -164,9 +165,64 @@ pub async fn ranking(
     Ok(Json(state.store.ranking(scope, unit, period, limit).await?))
 }
 
+/// Sets (or, with `value` null, clears) one target of a commune or a village for a quarter or
+/// a year (`docs/indicators.md`, "Targets"): province staff for their communes and villages,
+/// commune staff for their villages (splitting the commune's target). Audited (`target_set`).
+#[utoipa::path(put, path = "/api/units/{id}/targets", tag = "figures", request_body = TargetChange,
+    params(("id" = i64, Path, description = "Commune or village id")),
+    responses(
+        (status = 200, body = UnitTargets, description = "The unit's targets for the period after the change"),
+        (status = 401, body = app::api::ErrorBody, description = "unauthenticated"),
+        (status = 403, body = app::api::ErrorBody, description = "forbidden: members, leaders, and commune staff for their own commune"),
+        (status = 404, body = app::api::ErrorBody, description = "not_found: no such unit in the caller's scope"),
+        (status = 422, body = app::api::ErrorBody, description = "invalid_body, target_period (not a quarter or a year), indicator_invalid, unknown_activity, target_invalid (not 0 to 10,000,000), no_targets (not a commune or a village)"),
+    ))]
+pub async fn set_target(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiPath(unit): ApiPath<i64>,
+    ApiJson(change): ApiJson<TargetChange>,
+) -> Result<Json<UnitTargets>, ApiError> {
+    let scope = principal.scope(Action::SetTargets)?;
+    let period = Period::parse(&change.period)
+        .filter(|p| target::period_takes_targets(*p))
+        .ok_or(ApiError::Invalid {
+            code: "target_period",
+            field: Some("period"),
+            message: "targets are set for a quarter (Q2026-3) or a year (Y2026)",
+        })?;
+    let indicator = Indicator::parse(&change.indicator).ok_or(ApiError::Invalid {
+        code: "indicator_invalid",
+        field: Some("indicator"),
+        message: "indicator is households, visits, people, ecommerce_businesses or activity:<code>",
+    })?;
+    if change.value.is_some_and(|v| !target::valid_value(v)) {
+        return Err(ApiError::Invalid {
+            code: "target_invalid",
+            field: Some("value"),
+            message: "a target is a whole number from 0 to 10,000,000, or null to clear it",
+        });
+    }
+    Ok(Json(
+        state
+            .store
+            .set_target(
+                scope,
+                principal.actor(),
+                unit,
+                period,
+                indicator,
+                change.value,
+                principal.by(),
+            )
+            .await?,
+    ))
+}
+
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(unit_figures))
+        .routes(routes!(set_target))
         .routes(routes!(report))
         .routes(routes!(ranking))
 }

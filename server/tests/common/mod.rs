@@ -91,6 +91,11 @@ impl TestApp {
         let conn = rusqlite::Connection::open(&self.db).unwrap();
         conn.query_row(sql, [], |r| r.get(0)).unwrap()
     }
+
+    pub fn text(&self, sql: &str) -> String {
+        let conn = rusqlite::Connection::open(&self.db).unwrap();
+        conn.query_row(sql, [], |r| r.get(0)).unwrap()
+    }
 }
 
 pub fn now_ms() -> i64 {

@@ -41,6 +41,7 @@ fn action_text(i18n: I18n, action: &str) -> String {
         "difficulty_kind_added" => t_string!(i18n, audit_difficulty_kind_added),
         "difficulty_kind_changed" => t_string!(i18n, audit_difficulty_kind_changed),
         "report_exported" => t_string!(i18n, audit_report_exported),
+        "target_set" => t_string!(i18n, audit_target_set),
         other => return other.to_string(),
     };
     text.to_string()

@@ -1,8 +1,8 @@
 //! `/units/{id}/figures?period=Q2026-3`: a unit's figures for a period (`docs/indicators.md`).
 //! The unit's indicators, its communes or villages side by side in a table sorted by any
 //! column (each a link one level down), the activities, the months of the year as an SVG
-//! chart drawn here with its numbers as a table, and the difficulties raised. Visits awaiting
-//! review are shown apart.
+//! chart drawn here with its numbers as a table, the targets (`super::targets`), the
+//! difficulties raised and the commendation ranking. Visits awaiting review are shown apart.
 
 use leptos::prelude::*;
 
@@ -280,6 +280,7 @@ pub fn FiguresPage(unit: Option<i64>) -> impl IntoView {
                             </div>
                         }
                     })}
+                    {Period::parse(&d.period).map(|p| view! { <super::targets::Targets data=d.clone() period=p catalogue again /> })}
                     <h2 class="section-title">{t_string!(i18n, fig_activities)}</h2>
                     <table class="list" data-testid="figures-activities">
                         <thead><tr><th>{t_string!(i18n, fig_activity)}</th><th>{t_string!(i18n, fig_households)}</th><th>{t_string!(i18n, fig_people)}</th><th>{t_string!(i18n, fig_visits)}</th></tr></thead>

@@ -12,6 +12,7 @@ mod difficulties;
 mod figures;
 mod households;
 mod review;
+mod targets;
 mod unit;
 mod users;
 
