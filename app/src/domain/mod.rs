@@ -5,6 +5,7 @@ pub mod household;
 pub mod period;
 pub mod phone;
 pub mod policy;
+pub mod summary;
 pub mod target;
 pub mod team;
 pub mod text;
