@@ -109,3 +109,75 @@ test("the commune's figures: approved visits by village, sorted, one level down,
   await member.close();
   await staffApi.close();
 });
+
+test("targets: the province sets a commune's, the commune splits it among villages and both see progress", async () => {
+  const base = env.server.base;
+  const provinceApi = await apiAs(env.browser, base, "0900000001");
+  const staffApi = await apiAs(env.browser, base, "0900000002");
+  const commune = (await (await staffApi.request.get(`${base}/api/auth/me`)).json()).commune.id;
+  const province = (await (await provinceApi.request.get(`${base}/api/auth/me`)).json()).province.id;
+  const indicator = "activity:epayment_account";
+
+  // The province officer, on the province's figures for this quarter, gives the commune 10.
+  const context = await phone(env.browser);
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  await signInAs(page, base, "0900000001", PASSWORD, /^\/units\/\d+$/);
+  await page.goto(`${base}/units/${province}/figures`);
+  await hydrated(page);
+  await page.locator("[data-testid=target-indicator]").selectOption(indicator);
+  const communeRow = page.locator(`[data-testid=target-row][data-unit-id='${commune}']`);
+  await communeRow.locator("[data-testid=target-input]").fill("10");
+  await communeRow.locator("[data-testid=target-input]").press("Enter");
+  await page.waitForFunction(() => /\/ 10/.test(document.querySelector("[data-testid=target-own]")?.textContent ?? ""));
+  assert.match(await page.textContent("[data-testid=target-own]"), /tổng chỉ tiêu các xã/);
+  const quarter = (await (await provinceApi.request.get(`${base}/api/units/${commune}/figures`)).json());
+  assert.deepEqual(quarter.total.targets, [{ indicator, value: 10 }]);
+  // A month takes no targets: the page says so.
+  await page.locator("[data-testid=period-kind]").selectOption("M");
+  await page.locator("[data-testid=targets-period-hint]").waitFor();
+  await context.close();
+
+  // The commune officer sees the province's target (not theirs to change) and splits it.
+  const officer = await phone(env.browser);
+  const mine = await officer.newPage();
+  const officerErrors = watchErrors(mine);
+  await signInAs(mine, base, "0900000002", PASSWORD, /^\/units\/\d+$/);
+  await mine.goto(`${base}/units/${commune}/figures`);
+  await hydrated(mine);
+  // The indicator with a target is the one shown.
+  assert.equal(await mine.locator("[data-testid=target-indicator]").inputValue(), indicator);
+  const own = mine.locator("[data-testid=target-own]");
+  const paid = quarter.total.activities.find((a) => a.code === "epayment_account")?.households ?? 0;
+  assert.match(await own.textContent(), new RegExp(`Chỉ tiêu tỉnh giao cho xã: ${paid} / 10`));
+  assert.equal(await own.locator("input").count(), 0, "the commune's own target is the province's to set");
+  const split = mine.locator("[data-testid=target-split]");
+  assert.match(await split.textContent(), /Tổng chỉ tiêu các thôn \(0\) còn thiếu 10 so với chỉ tiêu của xã \(10\)/);
+  const villages = quarter.children;
+  const first = mine.locator(`[data-testid=target-row][data-unit-id='${villages[0].unit_id}'] [data-testid=target-input]`);
+  await first.fill("6");
+  await first.press("Enter");
+  await mine.waitForFunction(() => /\(6\) còn thiếu 4/.test(document.querySelector("[data-testid=target-split]")?.textContent ?? ""));
+  assert.equal(await split.getAttribute("data-adds-up"), "false");
+  const second = mine.locator(`[data-testid=target-row][data-unit-id='${villages[1].unit_id}'] [data-testid=target-input]`);
+  await second.fill("4");
+  await second.press("Enter");
+  await mine.waitForFunction(() => document.querySelector("[data-testid=target-split]")?.dataset.addsUp === "true");
+  assert.match(await split.textContent(), /khớp với chỉ tiêu của xã \(10\)/);
+  // Each village's progress against its share.
+  const firstPaid = villages[0].figures.activities.find((a) => a.code === "epayment_account")?.households ?? 0;
+  const progress = mine.locator(`[data-testid=target-row][data-unit-id='${villages[0].unit_id}'] [data-testid=target-percent]`);
+  assert.equal(await progress.textContent(), `${Math.floor((firstPaid * 100) / 6)}%`);
+  // A bad value is refused on the page, and nothing changes.
+  await first.fill("-3");
+  await first.press("Enter");
+  await mine.getByRole("alert").waitFor();
+  const saved = await (await staffApi.request.get(`${base}/api/units/${commune}/figures`)).json();
+  assert.deepEqual(saved.children.find((c) => c.unit_id === villages[0].unit_id).figures.targets, [{ indicator, value: 6 }]);
+
+  assert.deepEqual(errors, []);
+  assert.deepEqual(officerErrors, []);
+  await officer.close();
+  await provinceApi.close();
+  await staffApi.close();
+});

@@ -156,6 +156,7 @@ pub fn FiguresPage(unit: Option<i64>) -> impl IntoView {
         })
     };
     let sort = RwSignal::new((Column::Name, false));
+    let indicator = RwSignal::new(None::<crate::domain::target::Indicator>);
     let ranking = RwSignal::new(None::<Ranking>);
     let ranking_load = RwSignal::new(Load::Loading);
     fetch_into(
@@ -280,7 +281,7 @@ pub fn FiguresPage(unit: Option<i64>) -> impl IntoView {
                             </div>
                         }
                     })}
-                    {Period::parse(&d.period).map(|p| view! { <super::targets::Targets data=d.clone() period=p catalogue again /> })}
+                    {Period::parse(&d.period).map(|p| view! { <super::targets::Targets data=d.clone() period=p catalogue again chosen=indicator /> })}
                     <h2 class="section-title">{t_string!(i18n, fig_activities)}</h2>
                     <table class="list" data-testid="figures-activities">
                         <thead><tr><th>{t_string!(i18n, fig_activity)}</th><th>{t_string!(i18n, fig_households)}</th><th>{t_string!(i18n, fig_people)}</th><th>{t_string!(i18n, fig_visits)}</th></tr></thead>

@@ -39,6 +39,8 @@ pub fn Targets(
     period: Period,
     catalogue: RwSignal<Option<Catalogue>>,
     again: RwSignal<u32>,
+    /// The indicator chosen on the page, kept while the figures are read again after a save.
+    chosen: RwSignal<Option<Indicator>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     if !target::period_takes_targets(period) {
@@ -67,7 +69,8 @@ pub fn Targets(
         .filter_map(|t| Indicator::parse(&t.indicator))
         .min()
         .unwrap_or(Indicator::Households);
-    let chosen = RwSignal::new(first);
+    let first = StoredValue::new(first);
+    let shown = move || chosen.get().unwrap_or_else(|| first.get_value());
     let problem = RwSignal::new(None::<&'static str>);
     let indicator_name = move |indicator: &Indicator| -> String {
         match indicator {
@@ -115,7 +118,10 @@ pub fn Targets(
         };
         let change = TargetChange {
             period: period.key(),
-            indicator: chosen.get_untracked().key(),
+            indicator: chosen
+                .get_untracked()
+                .unwrap_or_else(|| first.get_value())
+                .key(),
             value,
         };
         problem.set(None);
@@ -149,17 +155,17 @@ pub fn Targets(
         <p class="period-picker">
             <label for="target-indicator">{t_string!(i18n, tg_indicator)}</label>
             <select id="target-indicator" data-testid="target-indicator" on:change=move |ev| {
-                if let Some(i) = Indicator::parse(&event_target_value(&ev)) { chosen.set(i) }
+                if let Some(i) = Indicator::parse(&event_target_value(&ev)) { chosen.set(Some(i)) }
             }>
                 {move || options().into_iter().map(|i| {
                     let key = i.key();
-                    let selected = chosen.get() == i;
+                    let selected = shown() == i;
                     view! { <option value=key selected=selected>{indicator_name(&i)}</option> }
                 }).collect_view()}
             </select>
         </p>
         {move || {
-            let indicator = chosen.get();
+            let indicator = shown();
             let total = total.clone();
             let children = children.clone();
             let own = target_of(&total, &indicator);
