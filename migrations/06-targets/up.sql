@@ -14,3 +14,6 @@ CREATE TABLE targets (
 
 -- A unit's children's targets are read by period.
 CREATE INDEX targets_period ON targets (period, unit_id);
+
+-- The visits behind a village's figures (drill-down), newest first.
+CREATE INDEX figure_visits_village ON figure_visits (village_id, visited_at);

@@ -692,6 +692,24 @@ fn rows() -> Vec<Row> {
             },
             check: None,
         },
+        Row {
+            method: Method::GET,
+            path: "/api/units/{id}/counted-visits",
+            targets: RECORDS,
+            public: false,
+            expect: |who, target| match (who, target) {
+                // A staff account's own unit is a commune or a province.
+                (CommuneStaff | ProvinceStaff | Admin, Own) => refused(422, "not_a_village"),
+                _ => scoped(who, target, STAFF, 200),
+            },
+            build: |ctx, who, target, _| {
+                Some(Call::to(format!(
+                    "/api/units/{}/counted-visits?period=Y2026",
+                    ctx.village(who, target)?
+                )))
+            },
+            check: None,
+        },
         // Targets (rule 9): set from above; a village's by staff over it.
         Row {
             method: Method::PUT,

@@ -575,3 +575,87 @@ async fn the_province_sets_a_communes_target_the_commune_splits_it_and_both_read
         4
     );
 }
+
+#[tokio::test]
+async fn the_visits_behind_a_villages_figures_are_its_approved_ones_by_team_and_activity() {
+    use app::api::CountedVisits;
+    let app = TestApp::spawn().await;
+    let staff = app.signed_in(COMMUNE_STAFF).await;
+    let member = app.signed_in(MEMBER).await;
+    let ids = log(&app, &member, 4).await;
+    for id in &ids[..3] {
+        review(&app, &staff, *id, "approve").await;
+    }
+    let village = app.count(&format!(
+        "SELECT village_id FROM visits WHERE id = '{}'",
+        ids[0]
+    ));
+    let team = app.text(&format!(
+        "SELECT team_id FROM visits WHERE id = '{}'",
+        ids[0]
+    ));
+    let url = |query: &str| format!("/api/units/{village}/counted-visits?period={QUARTER}{query}");
+    let all: CountedVisits = app.get_json(&staff, &url("")).await;
+    assert_eq!(
+        all.total, 3,
+        "approved only: the one awaiting review is not behind a figure"
+    );
+    let mut listed: Vec<Uuid> = all.visits.iter().map(|v| v.id).collect();
+    listed.sort();
+    let mut approved = ids[..3].to_vec();
+    approved.sort();
+    assert_eq!(listed, approved);
+    assert_eq!(all.teams.len(), 1);
+    assert_eq!(
+        (all.teams[0].team_id.to_string(), all.teams[0].visits),
+        (team.clone(), 3)
+    );
+    let figures: UnitFigures = app
+        .get_json(
+            &staff,
+            &format!("/api/units/{village}/figures?period={QUARTER}"),
+        )
+        .await;
+    assert_eq!(
+        all.total, figures.total.visits,
+        "the list is what the figure counts"
+    );
+    assert!(all
+        .visits
+        .iter()
+        .all(|v| !v.household_name.is_empty() && !v.member_name.is_empty()));
+
+    let of_team: CountedVisits = app.get_json(&staff, &url(&format!("&team={team}"))).await;
+    assert_eq!(of_team.total, 3);
+    let other_team: CountedVisits = app
+        .get_json(&staff, &url(&format!("&team={}", Uuid::now_v7())))
+        .await;
+    assert_eq!(other_team.total, 0);
+    let paid: CountedVisits = app
+        .get_json(&staff, &url("&activity=epayment_account"))
+        .await;
+    let with_epayment = figures
+        .total
+        .activities
+        .iter()
+        .find(|a| a.code == "epayment_account")
+        .map_or(0, |a| a.visits);
+    assert_eq!(paid.total, with_epayment);
+    let limited: CountedVisits = app.get_json(&staff, &url("&limit=2")).await;
+    assert_eq!((limited.total, limited.visits.len()), (3, 2));
+    assert!(
+        limited.visits[0].visited_at >= limited.visits[1].visited_at,
+        "newest first"
+    );
+
+    // A commune is not a village; a bad query is refused.
+    let me: Profile = app.get_json(&staff, "/api/auth/me").await;
+    for bad in [
+        format!("/api/units/{}/counted-visits", me.commune.unwrap().id),
+        url("&limit=0"),
+        url("&activity=Có dấu"),
+    ] {
+        let response = staff.get(app.url(&bad)).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+    }
+}

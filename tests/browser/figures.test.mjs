@@ -89,6 +89,17 @@ test("the commune's figures: approved visits by village, sorted, one level down,
   await page.waitForFunction((name) => document.querySelector("[data-testid=figures-title]")?.textContent.includes(name), top.name);
   assert.equal(await number("fig-households"), most);
 
+  // The last step down: the village's team, then the visits behind its number, by name.
+  const counted = await (await staffApi.request.get(`${base}/api/units/${top.unit_id}/counted-visits?period=${after.period}`)).json();
+  await page.locator("[data-testid=counted-visit]").first().waitFor();
+  assert.equal(await page.locator("[data-testid=counted-visit]").count(), counted.visits.length);
+  assert.match(await page.textContent("[data-testid=counted-total]"), new RegExp(`^${counted.total} `));
+  assert.equal(counted.total, top.figures.visits, "the visits behind the village's figure");
+  await page.locator("[data-testid=counted-team]").selectOption(counted.teams[0].team_id);
+  await page.waitForFunction((n) => document.querySelector("[data-testid=counted-total]")?.textContent.startsWith(`${n} `), counted.teams[0].visits);
+  await page.locator("[data-testid=counted-activity]").selectOption("epayment_account");
+  await page.waitForFunction(() => [...document.querySelectorAll("[data-testid=counted-visit]")].every((li) => li.textContent.includes("Mở tài khoản thanh toán điện tử")));
+
   // The quarter before: the address follows, the figures are that quarter's.
   await page.click("[data-testid=period-previous]");
   await page.waitForFunction(() => /period=Q/.test(location.search));

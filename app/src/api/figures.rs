@@ -192,3 +192,64 @@ pub struct Ranking {
     /// The best Youth Union members (on a team's roster as such now), best first.
     pub members: Vec<RankedEntry>,
 }
+
+/// An activity of a counted visit, with the people helped.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ActivityCount {
+    /// Activity code of the catalogue.
+    pub code: String,
+    /// People helped.
+    pub people: u32,
+}
+
+/// An approved visit as the figures count it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct CountedVisit {
+    /// The visit.
+    pub id: uuid::Uuid,
+    /// When it happened (ms since the epoch).
+    pub visited_at: i64,
+    /// The household's head (personal data: only staff over the village read it).
+    pub household_name: String,
+    /// The team it was logged for.
+    pub team_id: uuid::Uuid,
+    /// That team's name.
+    pub team_name: String,
+    /// Its author.
+    pub member_name: String,
+    /// What was done.
+    pub activities: Vec<ActivityCount>,
+}
+
+/// A team with counted visits in a village and period.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct TeamCount {
+    /// The team.
+    pub team_id: uuid::Uuid,
+    /// Its name.
+    pub name: String,
+    /// Its approved visits in the village and period.
+    pub visits: i64,
+    /// The distinct households they reached.
+    pub households: i64,
+}
+
+/// `GET /api/units/{id}/counted-visits` answer: the approved visits behind a village's figures
+/// for a period, newest first, optionally of one team or with one activity.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct CountedVisits {
+    /// The village.
+    pub unit_id: i64,
+    /// The period's name.
+    pub period: String,
+    /// The teams with counted visits in the village and period (whatever the filters).
+    pub teams: Vec<TeamCount>,
+    /// How many visits match the filters.
+    pub total: i64,
+    /// The newest of them (at most the limit).
+    pub visits: Vec<CountedVisit>,
+}

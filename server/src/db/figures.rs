@@ -6,8 +6,9 @@
 use std::collections::BTreeSet;
 
 use app::api::{
-    ActivityFigures, ChildFigures, Coverage, DifficultyFigures, Figures, MonthFigures, RankedEntry,
-    Ranking, UnitFigures, UnitLevel,
+    ActivityCount, ActivityFigures, ChildFigures, CountedVisit, CountedVisits, Coverage,
+    DifficultyFigures, Figures, MonthFigures, RankedEntry, Ranking, TeamCount, UnitFigures,
+    UnitLevel,
 };
 use app::domain::period::Period;
 use app::domain::policy::Scope;
@@ -672,7 +673,124 @@ pub fn ranking(
     })
 }
 
+/// The teams with counted visits in village `?1` between `?2` and `?3`.
+const VILLAGE_TEAMS: &str = "SELECT fv.team_id, t.name, COUNT(*), COUNT(DISTINCT fv.household_id) \
+     FROM figure_visits fv INDEXED BY figure_visits_village JOIN teams t ON t.id = fv.team_id \
+     WHERE fv.village_id = ?1 AND fv.visited_at >= ?2 AND fv.visited_at < ?3 \
+     GROUP BY fv.team_id";
+/// The counted visits of village `?1` between `?2` and `?3`, of team `?4` (or any) with
+/// activity `?5` (or any).
+macro_rules! counted_where {
+    () => {
+        "WHERE fv.village_id = ?1 AND fv.visited_at >= ?2 AND fv.visited_at < ?3 \
+           AND (?4 IS NULL OR fv.team_id = ?4) \
+           AND (?5 IS NULL OR EXISTS (SELECT 1 FROM json_each(fv.activities) a \
+                                      WHERE json_extract(a.value, '$[0]') = ?5)) "
+    };
+}
+const COUNTED_TOTAL: &str = concat!(
+    "SELECT COUNT(*) FROM figure_visits fv INDEXED BY figure_visits_village ",
+    counted_where!()
+);
+const COUNTED_VISITS: &str = concat!(
+    "SELECT fv.visit_id, fv.visited_at, h.head_name, fv.team_id, t.name, u.name, fv.activities \
+     FROM figure_visits fv INDEXED BY figure_visits_village \
+     JOIN households h ON h.id = fv.household_id JOIN teams t ON t.id = fv.team_id \
+     JOIN users u ON u.id = fv.member_id ",
+    counted_where!(),
+    "ORDER BY fv.visited_at DESC, fv.visit_id LIMIT ?6"
+);
+
+#[cfg(test)]
+pub(crate) const DRILL_READS: &[&str] = &[VILLAGE_TEAMS, COUNTED_TOTAL, COUNTED_VISITS];
+
+/// The approved visits behind the figures of village `unit` in scope for `period`, newest
+/// first (at most `limit`), of one team and with one activity when asked.
+pub fn counted_visits(
+    conn: &Connection,
+    scope: Scope,
+    unit: i64,
+    period: Period,
+    team: Option<uuid::Uuid>,
+    activity: Option<&str>,
+    limit: i64,
+) -> Result<CountedVisits, StoreError> {
+    if users::unit_level_in_scope(conn, scope, unit)? != UnitLevel::Village {
+        return Err(StoreError::invalid(
+            "not_a_village",
+            "unit",
+            "the visits behind the figures are listed per village",
+        ));
+    }
+    let (start, end) = period.span_ms();
+    let uuid_at = |r: &rusqlite::Row<'_>, i: usize| -> rusqlite::Result<uuid::Uuid> {
+        let raw: String = r.get(i)?;
+        uuid::Uuid::parse_str(&raw).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
+        })
+    };
+    let mut teams: Vec<TeamCount> = conn
+        .prepare_cached(VILLAGE_TEAMS)?
+        .query_map(params![unit, start, end], |r| {
+            Ok(TeamCount {
+                team_id: uuid_at(r, 0)?,
+                name: r.get(1)?,
+                visits: r.get(2)?,
+                households: r.get(3)?,
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    teams.sort_by(|a, b| name_order(&a.name, &b.name));
+    let team = team.map(|t| t.to_string());
+    let total: i64 = conn
+        .prepare_cached(COUNTED_TOTAL)?
+        .query_row(params![unit, start, end, team, activity], |r| r.get(0))?;
+    let visits = conn
+        .prepare_cached(COUNTED_VISITS)?
+        .query_map(params![unit, start, end, team, activity, limit], |r| {
+            let activities: String = r.get(6)?;
+            Ok(CountedVisit {
+                id: uuid_at(r, 0)?,
+                visited_at: r.get(1)?,
+                household_name: r.get(2)?,
+                team_id: uuid_at(r, 3)?,
+                team_name: r.get(4)?,
+                member_name: r.get(5)?,
+                activities: parse_activities(&activities)
+                    .into_iter()
+                    .map(|(code, people)| ActivityCount { code, people })
+                    .collect(),
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    Ok(CountedVisits {
+        unit_id: unit,
+        period: period.key(),
+        teams,
+        total,
+        visits,
+    })
+}
+
 impl Store {
+    /// The approved visits behind a village's figures.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn counted_visits(
+        &self,
+        scope: Scope,
+        unit: i64,
+        period: Period,
+        team: Option<uuid::Uuid>,
+        activity: Option<String>,
+        limit: i64,
+    ) -> Result<CountedVisits, StoreError> {
+        self.db
+            .read(move |conn| {
+                counted_visits(conn, scope, unit, period, team, activity.as_deref(), limit)
+            })
+            .await
+    }
+
     /// The figures of a unit in scope for a period.
     pub async fn unit_figures(
         &self,

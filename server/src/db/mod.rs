@@ -290,6 +290,7 @@ pub(crate) fn all_statements() -> Vec<&'static str> {
         figures::READS,
         figures::REPORT_READS,
         figures::RANKING_READS,
+        figures::DRILL_READS,
         targets::STATEMENTS,
         visits::STATEMENTS,
     ]

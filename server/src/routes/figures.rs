@@ -1,7 +1,7 @@
 //! The figures of a unit (`docs/indicators.md`): commune staff their villages, province staff
 //! their communes, administrators any.
 
-use app::api::{Ranking, TargetChange, UnitFigures, UnitTargets};
+use app::api::{CountedVisits, Ranking, TargetChange, UnitFigures, UnitTargets};
 use app::domain::period::{Period, PeriodKind};
 use app::domain::policy::Action;
 use app::domain::target::{self, Indicator};
@@ -219,9 +219,64 @@ pub async fn set_target(
     ))
 }
 
+/// `GET /api/units/{id}/counted-visits` query.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct CountedQuery {
+    /// The period, as for the figures. Default: the current quarter.
+    pub period: Option<String>,
+    /// Only this team's visits.
+    pub team: Option<uuid::Uuid>,
+    /// Only visits that recorded this activity code.
+    pub activity: Option<String>,
+    /// How many visits at most (1–500, default 100).
+    pub limit: Option<i64>,
+}
+
+/// The approved visits behind a village's figures for a period (the drill-down under
+/// province → commune → village → team), newest first, with the teams that logged them.
+/// Household names are personal data: staff read them only over their own place.
+#[utoipa::path(get, path = "/api/units/{id}/counted-visits", tag = "figures", params(("id" = i64, Path, description = "Village id"), CountedQuery),
+    responses(
+        (status = 200, body = CountedVisits),
+        (status = 401, body = app::api::ErrorBody, description = "unauthenticated"),
+        (status = 403, body = app::api::ErrorBody, description = "forbidden"),
+        (status = 404, body = app::api::ErrorBody, description = "not_found: no such unit in the caller's scope"),
+        (status = 422, body = app::api::ErrorBody, description = "invalid_query, not_a_village"),
+    ))]
+pub async fn counted_visits(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiPath(unit): ApiPath<i64>,
+    ApiQuery(query): ApiQuery<CountedQuery>,
+) -> Result<Json<CountedVisits>, ApiError> {
+    let scope = principal.scope(Action::ReadFigures)?;
+    let period = period_of(query.period.as_deref())?;
+    let limit = match query.limit {
+        None => 100,
+        Some(n @ 1..=500) => n,
+        Some(_) => return Err(ApiError::InvalidQuery("limit is 1 to 500".into())),
+    };
+    let activity = match query.activity {
+        Some(code) if Indicator::parse(&format!("activity:{code}")).is_none() => {
+            return Err(ApiError::InvalidQuery(
+                "activity is an activity code".into(),
+            ))
+        }
+        other => other,
+    };
+    Ok(Json(
+        state
+            .store
+            .counted_visits(scope, unit, period, query.team, activity, limit)
+            .await?,
+    ))
+}
+
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(unit_figures))
+        .routes(routes!(counted_visits))
         .routes(routes!(set_target))
         .routes(routes!(report))
         .routes(routes!(ranking))

@@ -297,6 +297,7 @@ pub fn FiguresPage(unit: Option<i64>) -> impl IntoView {
                         </tbody>
                     </table>
                     <Trend trend />
+                    {(level == UnitLevel::Village).then(|| Period::parse(&d.period).map(|p| view! { <super::counted::CountedList unit=d.unit_id period=p catalogue /> }))}
                     <h2 class="section-title">{t_string!(i18n, fig_difficulties)}</h2>
                     {difficulties.is_empty().then(|| view! { <p class="hint">{t_string!(i18n, fig_no_difficulties)}</p> })}
                     <ul class="plain-list" data-testid="figures-difficulties">

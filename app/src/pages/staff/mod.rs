@@ -8,6 +8,7 @@ mod admin;
 mod audit;
 mod catalogue;
 mod changes;
+mod counted;
 mod difficulties;
 mod figures;
 mod households;
