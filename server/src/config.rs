@@ -206,6 +206,11 @@ pub struct ServeArgs {
     /// database. A database that already has users is left as it is.
     #[arg(long, env = "SOTAY_DEMO")]
     pub demo: bool,
+    /// With `--demo`: also four months of the demo teams' visits, reviewed, with this
+    /// quarter's targets, so the figures pages have something to show. Only into a demo
+    /// database that has no visits.
+    #[arg(long, env = "SOTAY_DEMO_HISTORY", requires = "demo")]
+    pub demo_history: bool,
     /// Folder with the built site (`pkg/`, icons, manifest, `sw.js`). Default: `target/site`
     /// under the working directory, else `../site` next to the binary.
     #[arg(long, env = "SOTAY_SITE_ROOT")]
@@ -243,6 +248,7 @@ impl ServeArgs {
             addr: "127.0.0.1:0".parse().expect("a valid address"),
             db,
             demo: false,
+            demo_history: false,
             site_root: None,
             secure_cookies: false,
             sign_in_limit_phone: 10,

@@ -74,7 +74,7 @@ impl Application {
         // already set (several servers in one test process).
         let _ = any_spawner::Executor::init_tokio();
         let db_path = args.db.clone();
-        let demo = args.demo;
+        let (demo, demo_history) = (args.demo, args.demo_history);
         let (store, demo_logins) =
             tokio::task::spawn_blocking(move || -> Result<_, crate::db::DbError> {
                 let store = Store::open(&db_path)?;
@@ -83,6 +83,10 @@ impl Application {
                     let mut conn = crate::db::connect(&db_path)?;
                     let hash = || password_auth::generate_hash(demo::DEMO_PASSWORD);
                     logins = demo::seed(&mut conn, hash, app::domain::time::now_ms())?;
+                    if demo_history {
+                        demo::seed_history(&mut conn, app::domain::time::now_ms())
+                            .map_err(|e| crate::db::DbError::Task(format!("demo history: {e}")))?;
+                    }
                 }
                 Ok((store, logins))
             })

@@ -219,6 +219,214 @@ pub fn logins() -> Vec<DemoLogin> {
     logins
 }
 
+/// Households of each demo village's history: (head of household, business).
+const HOUSEHOLD_NAMES: [&str; 12] = [
+    "Nguyễn Văn Thành",
+    "Trần Thị Hạnh",
+    "Lê Văn Dũng",
+    "Phạm Thị Thu",
+    "Hồ Văn Nam",
+    "Đoàn Thị Liên",
+    "Võ Minh Tuấn",
+    "Lương Thị Bích",
+    "Phan Văn Khải",
+    "Mai Thị Hương",
+    "Đinh Văn Lực",
+    "Tạ Thị Yến",
+];
+/// What the history's visits helped with, in turn: (activity codes, people helped each).
+const HELP: [(&[&str], u32); 6] = [
+    (&["epayment_account"], 2),
+    (&["public_service_account", "online_application"], 1),
+    (&["health_app"], 3),
+    (&["ecommerce_signup", "online_selling"], 1),
+    (&["digital_skills", "information"], 4),
+    (&["epayment_account", "health_app"], 2),
+];
+/// Visits per member in the history.
+const HISTORY_VISITS: usize = 15;
+const DAY_MS: i64 = 86_400_000;
+
+/// `--demo-history`: four months of the demo teams' work, so the figures, the targets, the
+/// commendation and the leader's summary have something to show. Each member logs
+/// [`HISTORY_VISITS`] visits to their village's households through the real push; the commune
+/// officer approves those older than a week, returns one, and leaves the rest awaiting review;
+/// the province gives the commune this quarter's targets and the commune splits them among its
+/// villages (one short, so the page shows the warning). Seeded only into the demo database
+/// while it has no visits; returns whether it seeded.
+pub fn seed_history(conn: &mut Connection, now: i64) -> Result<bool, super::StoreError> {
+    use app::api::ReviewAction;
+    use app::domain::period::{Period, PeriodKind};
+    use app::domain::target::Indicator;
+    use app::domain::visit::DifficultyRaised;
+    use app::domain::{ActivityDone, HouseholdInput, Outcome, VisitRecord};
+    use uuid::Uuid;
+
+    use super::audit::By;
+    use super::visits::{self, Pusher};
+    let visits_stored: i64 = conn.query_row("SELECT COUNT(*) FROM visits", [], |r| r.get(0))?;
+    let user_of = |conn: &Connection, phone: &str| -> Result<Uuid, DbError> {
+        let id: String = conn.query_row("SELECT id FROM users WHERE phone = ?1", [phone], |r| {
+            r.get(0)
+        })?;
+        Uuid::parse_str(&id).map_err(|e| DbError::Task(e.to_string()))
+    };
+    if visits_stored > 0 || user_of(conn, "0900000002").is_err() {
+        return Ok(false);
+    }
+    let commune = units::commune_id(conn, DEMO_COMMUNE_CODE)?;
+    let mut logged = Vec::new();
+    for (v, village) in VILLAGES.iter().enumerate() {
+        let households: Vec<HouseholdInput> = HOUSEHOLD_NAMES
+            .iter()
+            .enumerate()
+            .map(|(h, name)| HouseholdInput {
+                // The same ids on every seeding: v and h name the household.
+                id: Uuid::from_u128(
+                    0x5074_0000_0000_7000_8000_0000_0000_0000 | (v as u128) << 16 | h as u128,
+                ),
+                head_name: (*name).to_string(),
+                address: format!("Xóm {}, {}", h % 4 + 1, village.name),
+                phone: None,
+                phone_consent: false,
+                business: h % 5 == 3,
+            })
+            .collect();
+        for (m, (_, phone, _)) in village.team.iter().enumerate() {
+            let user = user_of(conn, phone)?;
+            let account = users::account(conn, user)?
+                .ok_or_else(|| DbError::Task("a demo member is missing".into()))?;
+            let records: Vec<VisitRecord> = (0..HISTORY_VISITS)
+                .map(|i| {
+                    let n = m * HISTORY_VISITS + i;
+                    let (codes, people) = HELP[(n + v) % HELP.len()];
+                    // Spread over the last 120 days, at working hours (Vietnam time).
+                    let day = (n as i64 * 120) / (4 * HISTORY_VISITS) as i64;
+                    let visited_at = now - day * DAY_MS - (n as i64 % 7 + 1) * 3_600_000;
+                    VisitRecord {
+                        id: Uuid::now_v7(),
+                        version: 1,
+                        base_version: 0,
+                        revision: None,
+                        base_revision: None,
+                        household: households[(n * 5 + v) % households.len()].clone(),
+                        visited_at,
+                        activities: codes
+                            .iter()
+                            .map(|code| ActivityDone {
+                                code: (*code).to_string(),
+                                detail: None,
+                                people,
+                            })
+                            .collect(),
+                        outcome: Outcome::Done,
+                        follow_up_on: None,
+                        note: String::new(),
+                        village_id: None,
+                        withdrawn: false,
+                        difficulty: (n % 9 == 4).then(|| DifficultyRaised {
+                            category: ["no_id_card", "no_smartphone", "no_signal"][n % 3].into(),
+                            note: String::new(),
+                        }),
+                    }
+                })
+                .collect();
+            let results = visits::push(conn, Pusher::of(&account), &records, now)?;
+            if let Some(refused) = results
+                .iter()
+                .find(|r| r.result != app::api::PushOutcome::Applied)
+            {
+                return Err(DbError::Task(format!(
+                    "a demo visit was refused: {:?}",
+                    refused.reason
+                ))
+                .into());
+            }
+            logged.extend(records.iter().map(|r| (r.id, r.visited_at)));
+        }
+    }
+    // The commune officer reviews what is older than a week.
+    let officer = By {
+        user: Some(user_of(conn, "0900000002")?),
+        address: None,
+        at: now,
+    };
+    let scope = app::domain::policy::Scope::Commune(commune);
+    for (i, (id, visited_at)) in logged.iter().enumerate() {
+        if now - visited_at < 7 * DAY_MS {
+            continue;
+        }
+        let (action, reason) = if i == 20 {
+            (
+                ReviewAction::Return,
+                Some("Thiếu số người được hỗ trợ, nhờ bạn bổ sung."),
+            )
+        } else {
+            (ReviewAction::Approve, None)
+        };
+        visits::review(conn, scope, *id, &officer, action, reason)?;
+    }
+    // This quarter's targets: the province's for the commune, the commune's split.
+    let quarter = Period::of(PeriodKind::Quarter, now).expect("every day is in a quarter");
+    let province_staff = user_of(conn, "0900000001")?;
+    let actor = |role, user, province: i64| app::domain::policy::Actor {
+        user,
+        role,
+        province: Some(province),
+        commune: (role == Role::CommuneStaff).then_some(commune),
+        team: None,
+        active: true,
+        must_change_password: false,
+    };
+    let province: i64 = conn.query_row(
+        "SELECT parent_id FROM units WHERE id = ?1",
+        [commune],
+        |r| r.get(0),
+    )?;
+    let by = |user| By {
+        user: Some(user),
+        address: None,
+        at: now,
+    };
+    let households = Indicator::Households;
+    let epayment = Indicator::Activity("epayment_account".into());
+    for (indicator, value) in [(&households, 40), (&epayment, 25)] {
+        super::targets::set(
+            conn,
+            app::domain::policy::Scope::Province(province),
+            &actor(Role::ProvinceStaff, province_staff, province),
+            commune,
+            quarter,
+            indicator,
+            Some(value),
+            &by(province_staff),
+        )?;
+    }
+    let villages: Vec<i64> = conn
+        .prepare("SELECT id FROM units WHERE parent_id = ?1 AND level = 'village' ORDER BY id")?
+        .query_map([commune], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for (village, (h, e)) in villages.iter().zip([(14, 9), (13, 8), (12, 7)]) {
+        for (indicator, value) in [(&households, h), (&epayment, e)] {
+            super::targets::set(
+                conn,
+                scope,
+                &actor(
+                    Role::CommuneStaff,
+                    officer.user.expect("the officer"),
+                    province,
+                ),
+                *village,
+                quarter,
+                indicator,
+                Some(value),
+                &officer,
+            )?;
+        }
+    }
+    Ok(true)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -248,6 +456,38 @@ mod tests {
             (province.as_str(), commune.as_str()),
             ("Gia Lai", "Xã An Hòa")
         );
+    }
+
+    #[test]
+    fn the_history_is_reviewed_counted_and_targeted_once() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        super::super::migrate(&mut conn).unwrap();
+        seed(&mut conn, || "hash".into(), 1).unwrap();
+        let now = app::domain::time::now_ms();
+        assert!(seed_history(&mut conn, now).unwrap());
+        assert!(
+            !seed_history(&mut conn, now).unwrap(),
+            "only into a database without visits"
+        );
+        let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+        assert_eq!(
+            count("SELECT COUNT(*) FROM visits"),
+            12 * HISTORY_VISITS as i64
+        );
+        let approved = count("SELECT COUNT(*) FROM visits WHERE status = 'approved'");
+        assert!(approved > 100, "{approved}");
+        assert_eq!(
+            count("SELECT COUNT(*) FROM visits WHERE status = 'returned'"),
+            1
+        );
+        assert!(count("SELECT COUNT(*) FROM visits WHERE status = 'submitted'") > 0);
+        assert_eq!(
+            count("SELECT COUNT(*) FROM figure_visits"),
+            approved,
+            "every approved visit counts"
+        );
+        assert_eq!(count("SELECT COUNT(*) FROM targets"), 8);
+        assert!(count("SELECT COUNT(*) FROM difficulties") > 0);
     }
 
     #[test]
