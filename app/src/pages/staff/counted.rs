@@ -9,7 +9,7 @@ use crate::api::{Catalogue, CountedVisits};
 use crate::components::common::{Load, LoadLine};
 use crate::domain::period::Period;
 use crate::domain::time::format_date_time;
-use crate::i18n::{t_string, use_i18n, Locale};
+use crate::i18n::{t_string, use_i18n};
 
 /// The counted visits of a village in a period.
 #[component]
@@ -39,17 +39,7 @@ pub fn CountedList(
         load,
         RwSignal::new(0),
     );
-    let activity_name = move |code: &str| {
-        catalogue.with(|c| {
-            c.as_ref()
-                .and_then(|c| c.activities.iter().find(|a| a.code == code))
-                .map(|a| match i18n.get_locale_untracked() {
-                    Locale::vi => a.name_vi.clone(),
-                    Locale::en => a.name_en.clone(),
-                })
-                .unwrap_or_else(|| code.to_string())
-        })
-    };
+    let activity_name = move |code: &str| super::activity_label(i18n, catalogue, code);
     view! {
         <h2 class="section-title">{t_string!(i18n, cv_title)}</h2>
         <p class="hint">{t_string!(i18n, cv_hint)}</p>

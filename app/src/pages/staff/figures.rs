@@ -133,17 +133,7 @@ pub fn FiguresPage(unit: Option<i64>) -> impl IntoView {
         period.set(chosen);
         replace_query(&[("period", chosen.key())]);
     };
-    let activity_name = move |code: &str| {
-        catalogue.with(|c| {
-            c.as_ref()
-                .and_then(|c| c.activities.iter().find(|a| a.code == code))
-                .map(|a| match i18n.get_locale_untracked() {
-                    Locale::vi => a.name_vi.clone(),
-                    Locale::en => a.name_en.clone(),
-                })
-                .unwrap_or_else(|| code.to_string())
-        })
-    };
+    let activity_name = move |code: &str| super::activity_label(i18n, catalogue, code);
     let kind_name = move |code: &str| {
         kinds.with(|k| {
             k.as_ref()

@@ -72,6 +72,24 @@ fn fetch_into<T>(
     });
 }
 
+/// The name of activity `code` in the page's language, from `catalogue` (the code itself
+/// until the catalogue has arrived, or for a code it does not hold).
+fn activity_label(
+    i18n: I18n,
+    catalogue: RwSignal<Option<crate::api::Catalogue>>,
+    code: &str,
+) -> String {
+    catalogue.with(|c| {
+        c.as_ref()
+            .and_then(|c| c.activities.iter().find(|a| a.code == code))
+            .map(|a| match i18n.get_locale_untracked() {
+                crate::i18n::Locale::vi => a.name_vi.clone(),
+                crate::i18n::Locale::en => a.name_en.clone(),
+            })
+            .unwrap_or_else(|| code.to_string())
+    })
+}
+
 /// Text matches a search as people type it: case, tones and marks ignored.
 fn matches(text: &str, search: &str) -> bool {
     let search = crate::domain::text::fold(search);

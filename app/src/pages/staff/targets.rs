@@ -11,7 +11,7 @@ use crate::components::common::failure_text;
 use crate::domain::period::Period;
 use crate::domain::policy;
 use crate::domain::target::{self, progress, target_of, Indicator};
-use crate::i18n::{t_string, use_i18n, Locale};
+use crate::i18n::{t_string, use_i18n};
 use crate::Session;
 
 /// A figure against its target: `45 / 120 · 37%`, with a bar.
@@ -79,15 +79,7 @@ pub fn Targets(
             Indicator::People => t_string!(i18n, tg_people).to_string(),
             Indicator::EcommerceBusinesses => t_string!(i18n, tg_ecommerce).to_string(),
             Indicator::Activity(code) => {
-                let name = catalogue.with(|c| {
-                    c.as_ref()
-                        .and_then(|c| c.activities.iter().find(|a| &a.code == code))
-                        .map(|a| match i18n.get_locale_untracked() {
-                            Locale::vi => a.name_vi.clone(),
-                            Locale::en => a.name_en.clone(),
-                        })
-                        .unwrap_or_else(|| code.clone())
-                });
+                let name = super::activity_label(i18n, catalogue, code);
                 format!("{}: {name}", t_string!(i18n, tg_households_with))
             }
         }
