@@ -130,15 +130,16 @@ export function watchErrors(page) {
 /**
  * Opens `url` in `page`. Offline, Chromium gives a navigation to the service worker, but when
  * the worker is slow to start (a machine busy with builds) it falls back to the network and
- * the navigation fails with the network's own error before the worker answers; the second
- * try finds the worker running. Online the first try is the only one.
+ * the navigation fails with the network's own error before the worker answers; a later try
+ * (every 500 ms, for up to 6 s on a machine loaded with other work) finds the worker running.
+ * Online the first try is the only one.
  */
 export async function go(page, url) {
   for (let attempt = 1; ; attempt++) {
     try {
       return await page.goto(url);
     } catch (error) {
-      if (attempt >= 4 || !/ERR_CONNECTION_REFUSED|ERR_INTERNET_DISCONNECTED/.test(String(error))) throw error;
+      if (attempt >= 12 || !/ERR_CONNECTION_REFUSED|ERR_INTERNET_DISCONNECTED/.test(String(error))) throw error;
       await page.waitForTimeout(500);
     }
   }
