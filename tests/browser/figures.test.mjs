@@ -156,8 +156,13 @@ test("targets: the province sets a commune's, the commune splits it among villag
   await signInAs(mine, base, "0900000002", PASSWORD, /^\/units\/\d+$/);
   await mine.goto(`${base}/units/${commune}/figures`);
   await hydrated(mine);
-  // The indicator with a target is the one shown.
-  assert.equal(await mine.locator("[data-testid=target-indicator]").inputValue(), indicator);
+  // The indicator with a target is the one shown, once the activity catalogue (the names of
+  // the activity indicators) has arrived beside the figures.
+  await mine.waitForFunction(
+    (key) => document.querySelector("[data-testid=target-indicator]")?.value === key,
+    indicator,
+    { timeout: 10_000 },
+  );
   const own = mine.locator("[data-testid=target-own]");
   const paid = quarter.total.activities.find((a) => a.code === "epayment_account")?.households ?? 0;
   assert.match(await own.textContent(), new RegExp(`Chỉ tiêu tỉnh giao cho xã: ${paid} / 10`));

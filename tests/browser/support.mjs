@@ -4,7 +4,7 @@ import { mkdtempSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { after, before } from "node:test";
+import { after, afterEach, before } from "node:test";
 import { chromium } from "playwright-core";
 
 const ROOT = resolve(new URL("../..", import.meta.url).pathname);
@@ -75,10 +75,14 @@ export class Server {
     throw new Error(`sotay did not become healthy: ${this.log}`);
   }
 
+  /** Whether the process is running (a process killed by a signal keeps `exitCode` null). */
+  get running() {
+    return this.process !== null && this.process.exitCode === null && this.process.signalCode === null;
+  }
+
   /** Stops the process for real (SIGKILL: no goodbye) and waits until it is gone. */
   async kill() {
-    // A process killed by a signal keeps `exitCode` null and sets `signalCode`.
-    if (!this.process || this.process.exitCode !== null || this.process.signalCode !== null) return;
+    if (!this.running) return;
     const exited = new Promise((r) => this.process.once("exit", r));
     this.process.kill("SIGKILL");
     await exited;
@@ -131,15 +135,20 @@ export function watchErrors(page) {
  * Opens `url` in `page`. Offline, Chromium gives a navigation to the service worker, but when
  * the worker is slow to start (a machine busy with builds) it falls back to the network and
  * the navigation fails with the network's own error before the worker answers; a later try
- * (every 500 ms, for up to 6 s on a machine loaded with other work) finds the worker running.
- * Online the first try is the only one.
+ * (every 500 ms, for up to 15 s on a machine loaded with other work) finds the worker running.
+ * Online the first try is the only one. When every try fails, the error says which service
+ * workers the browser context had running, to tell a slow worker from a missing one.
  */
 export async function go(page, url) {
   for (let attempt = 1; ; attempt++) {
     try {
       return await page.goto(url);
     } catch (error) {
-      if (attempt >= 12 || !/ERR_CONNECTION_REFUSED|ERR_INTERNET_DISCONNECTED/.test(String(error))) throw error;
+      if (!/ERR_CONNECTION_REFUSED|ERR_INTERNET_DISCONNECTED/.test(String(error))) throw error;
+      if (attempt >= 30) {
+        const workers = page.context().serviceWorkers().map((w) => w.url());
+        throw new Error(`${error.message}\nafter ${attempt} tries; running service workers: ${JSON.stringify(workers)}`);
+      }
       await page.waitForTimeout(500);
     }
   }
@@ -230,6 +239,11 @@ export function useBrowserAndServer(options) {
     env.browser = await launchBrowser();
     env.server = await Server.create(options);
     await env.server.start();
+  });
+  // A test that failed while its server was stopped (to be offline) leaves it stopped; the
+  // next test gets it running again instead of failing for that reason too.
+  afterEach(async () => {
+    if (env.server && !env.server.running) await env.server.start();
   });
   after(async () => {
     await env.browser?.close();
