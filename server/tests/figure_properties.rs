@@ -17,7 +17,7 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use rusqlite::Connection;
 use server::db::audit::By;
-use server::db::{self, demo, users, visits};
+use server::db::{self, demo, figures, users, visits};
 use uuid::Uuid;
 
 /// Members: two of one village's team, one of another village's.
@@ -99,6 +99,8 @@ struct World {
     commune: i64,
     ids: Vec<Vec<Uuid>>,
     households: Vec<Vec<Uuid>>,
+    /// The two villages' unit ids (`village_of` indexes them).
+    villages: Vec<i64>,
     /// What each visit was last sent as (version), to edit from.
     versions: Vec<Vec<u32>>,
     clock: i64,
@@ -121,6 +123,7 @@ impl World {
             .iter()
             .map(|v| usize::from(*v != villages[0]))
             .collect();
+        let villages = vec![villages[0], villages[2]];
         let staff = users::login_record(&conn, "0900000002", 1)
             .unwrap()
             .unwrap()
@@ -130,6 +133,7 @@ impl World {
             pushers: accounts.iter().map(visits::Pusher::of).collect(),
             conn,
             village_of,
+            villages,
             staff,
             commune,
             ids: (0..MEMBERS.len())
@@ -424,6 +428,68 @@ fn run(ops: Vec<Op>, reached: &RefCell<Reached>) -> Result<(), TestCaseError> {
         .map(|(_, (visits, _, _))| visits)
         .sum();
     prop_assert_eq!(reach, counted);
+
+    // Coverage, as a province reads it (from its communes' figures) and as a commune reads it
+    // (village by village), is the definition: the households reached in the villages with
+    // an official count, over those counts; the villages without one are left out and named.
+    // The first village gets a count, the second has none.
+    let villages = &world.villages;
+    world
+        .conn
+        .execute(
+            "UPDATE units SET household_count = CASE id WHEN ?1 THEN 50 ELSE NULL END \
+             WHERE parent_id = ?2",
+            [villages[0], world.commune],
+        )
+        .unwrap();
+    let province: i64 = world
+        .conn
+        .query_row(
+            "SELECT parent_id FROM units WHERE id = ?1",
+            [world.commune],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let periods: BTreeSet<String> = expected
+        .keys()
+        .map(|(_, period, _)| period.clone())
+        .collect();
+    for key in periods {
+        let period = Period::parse(&key).unwrap();
+        let reached = expected
+            .get(&(format!("v:{}", villages[0]), key.clone(), "*".into()))
+            .map_or(0, |(_, _, items)| items.len() as i64);
+        let siblings: i64 = world
+            .conn
+            .query_row(
+                "SELECT COUNT(*) FROM units WHERE parent_id = ?1",
+                [world.commune],
+                |r| r.get(0),
+            )
+            .unwrap();
+        let want = app::api::Coverage {
+            reached,
+            households: 50,
+            villages: siblings,
+            villages_without_count: siblings - 1,
+        };
+        let read =
+            |unit| figures::unit_figures(&world.conn, Scope::Everything, unit, period).unwrap();
+        let from_province = read(province)
+            .children
+            .into_iter()
+            .find(|c| c.unit_id == world.commune)
+            .unwrap()
+            .figures
+            .coverage;
+        prop_assert_eq!(&from_province, &want, "{} from the province", key);
+        prop_assert_eq!(
+            &read(world.commune).total.coverage,
+            &want,
+            "{} from the commune",
+            key
+        );
+    }
 
     // A database from before the figures were kept is counted once at start: the same figures.
     world

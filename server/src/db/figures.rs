@@ -288,14 +288,15 @@ pub fn build_once(conn: &mut Connection) -> Result<(), DbError> {
 }
 
 /// The villages under unit `?1`, each with the unit's child it lies in: a village itself, a
-/// commune's villages (each its own child), a province's communes' villages.
+/// commune's villages (each its own child), a province's communes' villages. (`+level`: found
+/// through the parent, never by scanning every village of the country for the level.)
 macro_rules! under {
     () => {
         "WITH under(village, child) AS ( \
-           SELECT id, id FROM units WHERE id = ?1 AND level = 'village' \
-           UNION ALL SELECT id, id FROM units WHERE parent_id = ?1 AND level = 'village' \
+           SELECT id, id FROM units WHERE id = ?1 AND +level = 'village' \
+           UNION ALL SELECT id, id FROM units WHERE parent_id = ?1 AND +level = 'village' \
            UNION ALL SELECT v.id, c.id FROM units c JOIN units v ON v.parent_id = c.id \
-             WHERE c.parent_id = ?1 AND v.level = 'village') "
+             WHERE c.parent_id = ?1 AND +v.level = 'village') "
     };
 }
 const CHILDREN: &str =
@@ -314,6 +315,19 @@ const COVERAGE: &str = concat!(
      LEFT JOIN figure_counts f ON f.scope = 'v:' || under.village AND f.period = ?2 AND f.key = '*' \
      GROUP BY under.child"
 );
+/// Coverage per commune of a province (`?1`), without reading each village's figures: the
+/// households from the villages' counts, the reached ones from the commune's kept figure less
+/// those of its villages without a count (a household lies in one village, so a commune's
+/// reached households are the sum of its villages'; only villages without a count are read).
+const PROVINCE_COVERAGE: &str = "SELECT c.id, COUNT(*), SUM(v.household_count IS NULL), \
+       COALESCE((SELECT f.reached FROM figure_counts f \
+                 WHERE f.scope = 'c:' || c.id AND f.period = ?2 AND f.key = '*'), 0) \
+       - COALESCE(SUM(CASE WHEN v.household_count IS NULL THEN \
+           (SELECT f.reached FROM figure_counts f \
+            WHERE f.scope = 'v:' || v.id AND f.period = ?2 AND f.key = '*') END), 0), \
+       COALESCE(SUM(v.household_count), 0) \
+     FROM units c JOIN units v ON v.parent_id = c.id \
+     WHERE c.parent_id = ?1 AND +v.level = 'village' GROUP BY c.id";
 const AWAITING: &str = concat!(
     under!(),
     "SELECT under.child, COUNT(*) FROM under \
@@ -335,6 +349,7 @@ pub(crate) const READS: &[&str] = &[
     ROWS,
     TREND,
     COVERAGE,
+    PROVINCE_COVERAGE,
     AWAITING,
     DIFFICULTIES,
 ];
@@ -429,8 +444,13 @@ pub fn unit_figures(
             apply(&mut c.figures);
         }
     };
+    let coverage_read = if level == UnitLevel::Province {
+        PROVINCE_COVERAGE
+    } else {
+        COVERAGE
+    };
     let coverage: Vec<(i64, Coverage)> = conn
-        .prepare_cached(COVERAGE)?
+        .prepare_cached(coverage_read)?
         .query_map(params![unit, key], |r| {
             Ok((
                 r.get(0)?,
