@@ -215,9 +215,11 @@ pub struct ServeArgs {
     /// under the working directory, else `../site` next to the binary.
     #[arg(long, env = "SOTAY_SITE_ROOT")]
     pub site_root: Option<PathBuf>,
-    /// Mark the session cookie `Secure` (set this behind HTTPS).
-    #[arg(long, env = "SOTAY_SECURE_COOKIES")]
-    pub secure_cookies: bool,
+    /// The server is reached over HTTPS only (a TLS proxy in front that does not say so in
+    /// `X-Forwarded-Proto`): cookies `Secure` and HSTS on every answer. A trusted proxy that
+    /// sends `X-Forwarded-Proto: https` gets both without it.
+    #[arg(long, env = "SOTAY_BEHIND_TLS", alias = "secure-cookies")]
+    pub behind_tls: bool,
     /// Sign-in attempts allowed per phone number in 15 minutes (0: no limit).
     #[arg(long, env = "SOTAY_SIGN_IN_LIMIT_PHONE", default_value_t = 10)]
     pub sign_in_limit_phone: u32,
@@ -250,7 +252,7 @@ impl ServeArgs {
             demo: false,
             demo_history: false,
             site_root: None,
-            secure_cookies: false,
+            behind_tls: false,
             sign_in_limit_phone: 10,
             sign_in_limit_address: 100,
             trusted_proxy: Vec::new(),

@@ -52,6 +52,10 @@ pub enum ApiError {
     /// 405: the route exists, not with this method.
     #[error("method not allowed")]
     MethodNotAllowed,
+    /// 403: a request that may change something came from another site's page
+    /// (`crate::security`, rule 2): `cross_site`.
+    #[error("a page of another site may not change anything here")]
+    CrossSite,
     /// 409: the request does not fit the records' state (`phone_taken`, `team_exists`...).
     #[error("{message}")]
     Conflict {
@@ -123,7 +127,7 @@ impl ApiError {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
             ApiError::Unauthenticated | ApiError::WrongCredentials => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::Forbidden(_) | ApiError::CrossSite => StatusCode::FORBIDDEN,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
@@ -143,6 +147,7 @@ impl ApiError {
             ApiError::Forbidden(refusal) => refusal.code(),
             ApiError::NotFound => "not_found",
             ApiError::MethodNotAllowed => "method_not_allowed",
+            ApiError::CrossSite => "cross_site",
             ApiError::InvalidQuery(_) => "invalid_query",
             ApiError::TooLarge { .. } => "too_large",
             ApiError::RateLimited { .. } => "rate_limited",
@@ -242,9 +247,64 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         };
         ApiError::InvalidBody {
             status,
-            message: e.to_string(),
+            message: without_values(&e.to_string()),
         }
     })
+}
+
+/// What serde's messages say that never came from the request: how the JSON is broken, or
+/// which part has the wrong shape. serde quotes what was submitted (`invalid type: string
+/// "Nguyễn Văn A", expected...`), and a field's own parser may too (a UUID's bad character):
+/// those quotes are cut, and a message of any other kind becomes a plain "not valid". The
+/// path to the field (`visits[0].household.phone`) and the line and column stay.
+pub fn without_values(message: &str) -> String {
+    const KEPT: [&str; 14] = [
+        "missing field",
+        "duplicate field",
+        "invalid length",
+        "expected",
+        "EOF while parsing",
+        "trailing",
+        "key must be",
+        "invalid escape",
+        "invalid number",
+        "number out of range",
+        "control character",
+        "lone leading surrogate",
+        "invalid unicode",
+        "recursion limit",
+    ];
+    const QUOTING: [&str; 4] = [
+        "invalid type",
+        "invalid value",
+        "unknown variant",
+        "unknown field",
+    ];
+    // axum's prefix, then serde_path_to_error's `path: ` before serde's own message.
+    let message = message
+        .strip_prefix("Failed to deserialize the JSON body into the target type: ")
+        .or_else(|| message.strip_prefix("Failed to deserialize query string: "))
+        .unwrap_or(message);
+    let (path, rest) = match message.find(": ") {
+        Some(i) if !QUOTING.iter().chain(&KEPT).any(|k| message.starts_with(k)) => {
+            (&message[..i + 2], &message[i + 2..])
+        }
+        _ => ("", message),
+    };
+    let position = rest
+        .rfind(" at line ")
+        .map_or("", |i| &rest[i..])
+        .to_string();
+    if let Some(kind) = QUOTING.iter().find(|k| rest.starts_with(*k)) {
+        let expected = rest.find(", expected").map_or(String::new(), |i| {
+            rest[i..].trim_end_matches(&position).to_string()
+        });
+        return format!("{path}{kind}{expected}{position}");
+    }
+    if KEPT.iter().any(|k| rest.starts_with(k)) {
+        return format!("{path}{rest}");
+    }
+    format!("{path}not a valid value{position}")
 }
 
 fn rejection_error(rejection: JsonRejection) -> ApiError {
@@ -255,8 +315,11 @@ fn rejection_error(rejection: JsonRejection) -> ApiError {
             limit: DEFAULT_BODY_LIMIT as u64,
         };
     }
-    ApiError::InvalidBody {
-        status,
-        message: rejection.body_text(),
-    }
+    let message = match status {
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+            "send JSON, with Content-Type: application/json".into()
+        }
+        _ => without_values(&rejection.body_text()),
+    };
+    ApiError::InvalidBody { status, message }
 }

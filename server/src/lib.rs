@@ -8,6 +8,7 @@ pub mod db;
 pub mod error;
 pub mod report;
 pub mod routes;
+pub mod security;
 pub mod startup;
 pub mod state;
 pub mod sw;

@@ -3,8 +3,6 @@
 
 use std::sync::Arc;
 
-use axum::http::header::CACHE_CONTROL;
-use axum::http::HeaderValue;
 use axum::routing::get;
 use axum::Router;
 use leptos::config::LeptosOptions;
@@ -51,20 +49,13 @@ pub fn router(state: AppState) -> Router {
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
             app::shell,
         ))
-        .layer(axum::middleware::map_response(no_cache_for_shell))
         .layer(CompressionLayer::new())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::security::harden,
+        ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
-}
-
-/// Browsers must revalidate everything (the service worker does the offline caching, keyed
-/// by build); file names under `/pkg/` are not hashed.
-async fn no_cache_for_shell(mut response: axum::response::Response) -> axum::response::Response {
-    response
-        .headers_mut()
-        .entry(CACHE_CONTROL)
-        .or_insert(HeaderValue::from_static("no-cache"));
-    response
 }
 
 impl Application {
@@ -113,7 +104,7 @@ impl Application {
         let state = AppState {
             leptos_options,
             store,
-            secure_cookies: args.secure_cookies,
+            behind_tls: args.behind_tls,
             service_worker: Arc::new(service_worker),
             hasher: Hasher::new(args.hash_workers),
             sign_in: sign_in.clone(),

@@ -17,8 +17,9 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     /// Storage.
     pub store: Store,
-    /// Mark the session cookie `Secure`.
-    pub secure_cookies: bool,
+    /// Told it runs behind TLS: every answer is treated as sent over HTTPS
+    /// (`crate::security`, rule 1).
+    pub behind_tls: bool,
     /// The service worker script, stamped with this build (absent without a built site).
     pub service_worker: Arc<Option<ServiceWorker>>,
     /// The password hashing pool.

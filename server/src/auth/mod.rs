@@ -87,15 +87,15 @@ pub fn token_from_headers(headers: &axum::http::HeaderMap) -> Option<String> {
         .filter(|v| v.len() == 64 && v.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
-/// The `Set-Cookie` value for a session (or, with `None`, one that clears it).
-pub fn cookie(token: Option<&str>, secure: bool) -> HeaderValue {
+/// The `Set-Cookie` value for a session (or, with `None`, one that clears it); over TLS
+/// `crate::security` adds `Secure`.
+pub fn cookie(token: Option<&str>) -> HeaderValue {
     let (value, max_age) = match token {
         Some(token) => (token, sessions::LIFETIME_MS / 1000),
         None => ("", 0),
     };
-    let secure = if secure { "; Secure" } else { "" };
     HeaderValue::from_str(&format!(
-        "{COOKIE_NAME}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}"
+        "{COOKIE_NAME}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}"
     ))
     .expect("a cookie of hex digits is a valid header")
 }
@@ -128,7 +128,7 @@ pub async fn resolve_session(
     if slid && !response.headers().contains_key(SET_COOKIE) {
         response
             .headers_mut()
-            .append(SET_COOKIE, cookie(Some(&token), state.secure_cookies));
+            .append(SET_COOKIE, cookie(Some(&token)));
     }
     response
 }
@@ -173,13 +173,10 @@ mod tests {
 
     #[test]
     fn the_cookie_is_http_only_and_strict() {
-        let value = cookie(Some("ab"), false);
+        let value = cookie(Some("ab"));
         let text = value.to_str().unwrap();
         assert!(text.contains("HttpOnly") && text.contains("SameSite=Strict"));
         assert!(text.contains("Max-Age=2592000"));
-        assert!(cookie(None, true)
-            .to_str()
-            .unwrap()
-            .ends_with("Max-Age=0; Secure"));
+        assert!(cookie(None).to_str().unwrap().ends_with("Max-Age=0"));
     }
 }

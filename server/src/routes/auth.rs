@@ -85,7 +85,7 @@ pub async fn login(
         )
         .await?;
     let mut headers = HeaderMap::new();
-    headers.insert(SET_COOKIE, cookie(Some(&token), state.secure_cookies));
+    headers.insert(SET_COOKIE, cookie(Some(&token)));
     Ok((headers, Json(account.profile)))
 }
 
@@ -105,7 +105,7 @@ pub async fn logout(
         .end_session(principal.token().to_string())
         .await?;
     let mut headers = HeaderMap::new();
-    headers.insert(SET_COOKIE, cookie(None, state.secure_cookies));
+    headers.insert(SET_COOKIE, cookie(None));
     Ok((StatusCode::NO_CONTENT, headers))
 }
 

@@ -44,7 +44,9 @@ where
         Query::<T>::from_request_parts(parts, state)
             .await
             .map(|Query(value)| ApiQuery(value))
-            .map_err(|e: QueryRejection| ApiError::InvalidQuery(e.body_text()))
+            .map_err(|e: QueryRejection| {
+                ApiError::InvalidQuery(crate::error::without_values(&e.body_text()))
+            })
     }
 }
 

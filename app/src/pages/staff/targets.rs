@@ -23,7 +23,10 @@ fn progress_view(figures: &Figures, indicator: &Indicator) -> AnyView {
             let width = p.percent.clamp(0, 100);
             view! {
                 <span class="progress" data-met=p.met.to_string()>
-                    <span class="progress-bar" aria-hidden="true"><span style=format!("width:{width}%")></span></span>
+                    <svg class="progress-bar" viewBox="0 0 100 8" preserveAspectRatio="none" aria-hidden="true">
+                        <rect class="progress-track" width="100" height="8" />
+                        <rect class="progress-fill" width=width.to_string() height="8" />
+                    </svg>
                     <span data-testid="target-percent">{format!("{}%", p.percent)}</span>
                 </span>
             }

@@ -1,0 +1,273 @@
+//! The rules of `server::security` on the real server (`docs/security.md`): the headers of
+//! every answer, requests from other sites, TLS, oversized bodies refused before anything
+//! else, and errors that never repeat what was sent.
+
+mod common;
+
+use common::{error_code, TestApp, COMMUNE_STAFF, MEMBER, PASSWORD};
+use reqwest::header::{
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, SET_COOKIE, STRICT_TRANSPORT_SECURITY,
+};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+fn header<'a>(response: &'a reqwest::Response, name: &str) -> &'a str {
+    response
+        .headers()
+        .get(name)
+        .unwrap_or_else(|| panic!("no {name} on {}", response.url()))
+        .to_str()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn every_answer_carries_the_security_headers_and_api_answers_are_never_stored() {
+    let app = TestApp::spawn().await;
+    let client = TestApp::client();
+    for path in [
+        "/login",
+        "/api/health",
+        "/api/nowhere",
+        "/sw.js",
+        "/no-such-page",
+    ] {
+        let response = client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(
+            header(&response, "x-content-type-options"),
+            "nosniff",
+            "{path}"
+        );
+        assert_eq!(
+            header(&response, "referrer-policy"),
+            "no-referrer",
+            "{path}"
+        );
+        assert_eq!(header(&response, "x-frame-options"), "DENY", "{path}");
+        let policy = header(&response, CONTENT_SECURITY_POLICY.as_str());
+        assert!(
+            policy.contains("frame-ancestors 'none'"),
+            "{path}: {policy}"
+        );
+        assert!(
+            response.headers().get(STRICT_TRANSPORT_SECURITY).is_none(),
+            "not over TLS"
+        );
+        let cache = header(&response, CACHE_CONTROL.as_str());
+        if path.starts_with("/api/") {
+            assert_eq!(cache, "no-store", "{path}");
+        } else {
+            assert_eq!(cache, "no-cache", "{path}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_page_names_the_nonce_of_its_inline_script_in_its_policy_and_each_page_has_its_own() {
+    let app = TestApp::spawn().await;
+    let client = TestApp::client();
+    let mut seen = Vec::new();
+    for _ in 0..2 {
+        let response = client.get(app.url("/login")).send().await.unwrap();
+        let policy = header(&response, CONTENT_SECURITY_POLICY.as_str()).to_string();
+        assert!(policy.contains("'wasm-unsafe-eval'"), "{policy}");
+        assert!(!policy.contains("unsafe-inline"), "{policy}");
+        let nonce = policy
+            .split("'nonce-")
+            .nth(1)
+            .and_then(|rest| rest.split('\'').next())
+            .expect("a nonce in the policy")
+            .to_string();
+        let html = response.text().await.unwrap();
+        let inline_scripts = html.matches("<script").count();
+        assert!(inline_scripts > 0);
+        assert_eq!(
+            html.matches(&format!("nonce=\"{nonce}\"")).count(),
+            html.matches(" nonce=\"").count(),
+            "every nonce on the page is the policy's"
+        );
+        assert!(
+            !html.contains(" style=\""),
+            "no inline style: the policy allows none"
+        );
+        seen.push(nonce);
+    }
+    assert_ne!(seen[0], seen[1]);
+}
+
+#[tokio::test]
+async fn a_change_asked_by_another_sites_page_is_refused_and_changes_nothing() {
+    let app = TestApp::spawn().await;
+    let staff = app.signed_in(COMMUNE_STAFF).await;
+    // Signing out from another site's page: refused, the session lives on.
+    for (name, value) in [
+        ("sec-fetch-site", "cross-site"),
+        ("sec-fetch-site", "same-site"),
+        ("origin", "https://evil.example"),
+        ("origin", "null"),
+    ] {
+        let response = staff
+            .post(app.url("/api/auth/logout"))
+            .header(name, value)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{name}: {value}");
+        assert_eq!(error_code(response).await, "cross_site");
+        let me = staff.get(app.url("/api/auth/me")).send().await.unwrap();
+        assert_eq!(
+            me.status(),
+            StatusCode::OK,
+            "still signed in after {name}: {value}"
+        );
+    }
+    // Signing in from another site: refused before the password is even checked.
+    let response = TestApp::client()
+        .post(app.url("/api/auth/login"))
+        .header("sec-fetch-site", "cross-site")
+        .json(&json!({"phone": MEMBER, "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    // Reading from anywhere is not a change.
+    let read = staff
+        .get(app.url("/api/auth/me"))
+        .header("sec-fetch-site", "cross-site")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(read.status(), StatusCode::OK);
+    // The app's own page, and a script without either header, may sign out.
+    let own = staff
+        .post(app.url("/api/auth/logout"))
+        .header("sec-fetch-site", "same-origin")
+        .header("origin", app.base.as_str())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(own.status(), StatusCode::NO_CONTENT);
+    let script = app.signed_in(COMMUNE_STAFF).await;
+    let plain = script
+        .post(app.url("/api/auth/logout"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(plain.status(), StatusCode::NO_CONTENT);
+}
+
+async fn sign_in_cookie(app: &TestApp, forwarded_proto: Option<&str>) -> reqwest::Response {
+    let mut request = TestApp::client()
+        .post(app.url("/api/auth/login"))
+        .json(&json!({"phone": MEMBER, "password": PASSWORD}));
+    if let Some(proto) = forwarded_proto {
+        request = request.header("x-forwarded-proto", proto);
+    }
+    let response = request.send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    response
+}
+
+fn cookie_is_secure(response: &reqwest::Response) -> bool {
+    let cookie = header(response, SET_COOKIE.as_str());
+    cookie.split(';').any(|p| p.trim() == "Secure")
+}
+
+#[tokio::test]
+async fn over_tls_the_cookie_is_secure_and_browsers_are_told_to_keep_to_https() {
+    // Told it runs behind TLS.
+    let told = TestApp::spawn_with(|args| args.behind_tls = true).await;
+    let response = sign_in_cookie(&told, None).await;
+    assert!(cookie_is_secure(&response));
+    assert_eq!(
+        header(&response, STRICT_TRANSPORT_SECURITY.as_str()),
+        "max-age=31536000"
+    );
+
+    // A trusted proxy that says https; the same header from anyone else means nothing.
+    let proxied = TestApp::spawn_with(|args| {
+        args.trusted_proxy = vec!["127.0.0.1/32".parse().unwrap()];
+    })
+    .await;
+    assert!(cookie_is_secure(
+        &sign_in_cookie(&proxied, Some("https")).await
+    ));
+    assert!(!cookie_is_secure(
+        &sign_in_cookie(&proxied, Some("http")).await
+    ));
+    let direct = TestApp::spawn().await;
+    let response = sign_in_cookie(&direct, Some("https")).await;
+    assert!(
+        !cookie_is_secure(&response),
+        "an untrusted peer's header is ignored"
+    );
+    assert!(response.headers().get(STRICT_TRANSPORT_SECURITY).is_none());
+}
+
+#[tokio::test]
+async fn a_body_declared_over_the_limit_is_refused_with_413_before_anything_else() {
+    let app = TestApp::spawn().await;
+    let client = TestApp::client();
+    // Not signed in: the size is checked first (413, not 401), nothing is read.
+    for (path, size) in [
+        ("/api/sync/push", app::api::MAX_PUSH_BYTES + 1),
+        ("/api/auth/login", server::error::DEFAULT_BODY_LIMIT + 1),
+        (
+            "/api/visits/00000000-0000-7000-8000-000000000000/review",
+            100_000,
+        ),
+    ] {
+        let response = client
+            .post(app.url(path))
+            .header(CONTENT_TYPE, "application/json")
+            .body(vec![b' '; size])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE, "{path}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "too_large", "{path}");
+        assert!(body["error"]["limit"].as_u64().unwrap() < size as u64);
+    }
+    // The server is alive and nothing was stored.
+    let health = client.get(app.url("/api/health")).send().await.unwrap();
+    assert_eq!(health.status(), StatusCode::OK);
+    assert_eq!(app.count("SELECT COUNT(*) FROM visits"), 0);
+}
+
+#[tokio::test]
+async fn an_error_never_repeats_what_was_sent() {
+    let app = TestApp::spawn().await;
+    let member = app.signed_in(MEMBER).await;
+    let secret = "Nguyễn Thị Bí Mật 0912345678";
+    let mut visit = common::visit(uuid::Uuid::now_v7(), 1, 0, "");
+    visit["visited_at"] = json!(secret);
+    let cases = [
+        member
+            .post(app.url("/api/sync/push"))
+            .json(&json!({ "visits": [visit] })),
+        member
+            .post(app.url("/api/sync/push"))
+            .json(&json!({ "visits": [{ "id": secret }] })),
+        member
+            .post(app.url("/api/auth/password"))
+            .json(&json!({ "current": 5, "new": [secret] })),
+        member
+            .post(app.url("/api/auth/login"))
+            .json(&json!({ "phone": {"name": secret}, "password": PASSWORD })),
+        member.get(app.url(&format!("/api/difficulties?status={secret}"))),
+        member.get(app.url(&format!("/api/sync/pull?cursor={secret}"))),
+        member.get(app.url(&format!("/api/units/{secret}/figures"))),
+    ];
+    for case in cases {
+        let response = case.send().await.unwrap();
+        let status = response.status();
+        assert!(status.is_client_error(), "{status}");
+        let text = response.text().await.unwrap();
+        let body: Value = serde_json::from_str(&text).expect("the JSON error shape");
+        assert!(body["error"]["code"].is_string(), "{text}");
+        for part in ["Nguyễn", "Bí Mật", "0912345678", "Nguy"] {
+            assert!(!text.contains(part), "{status}: {text}");
+        }
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM visits"), 0);
+}
