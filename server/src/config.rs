@@ -233,6 +233,16 @@ pub struct ServeArgs {
     /// Password hashes computed at once (each takes 19 MiB while it runs).
     #[arg(long, env = "SOTAY_HASH_WORKERS", default_value_t = 2)]
     pub hash_workers: usize,
+    /// Connections served at once; past it new clients wait until one closes. Keep it under
+    /// the process's open-file limit (`ulimit -n`).
+    #[arg(long, env = "SOTAY_MAX_CONNECTIONS", default_value_t = 1000)]
+    pub max_connections: usize,
+    /// Seconds a client has to send a request's headers (and an idle connection is kept).
+    #[arg(long, env = "SOTAY_HEADER_TIMEOUT", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub header_timeout: u64,
+    /// Seconds a request may take, its body and the answer included (then `408`).
+    #[arg(long, env = "SOTAY_REQUEST_TIMEOUT", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub request_timeout: u64,
 }
 
 /// An address (`10.0.0.1`) or a range (`10.0.0.0/8`).
@@ -257,6 +267,9 @@ impl ServeArgs {
             sign_in_limit_address: 100,
             trusted_proxy: Vec::new(),
             hash_workers: 2,
+            max_connections: 1000,
+            header_timeout: 10,
+            request_timeout: 30,
         }
     }
 

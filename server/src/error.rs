@@ -75,6 +75,10 @@ pub enum ApiError {
         /// The limit.
         limit: u64,
     },
+    /// 408: the request took longer than its bound (`crate::serve`, rule 3):
+    /// `request_timeout`.
+    #[error("the request took too long; send it again")]
+    Timeout,
     /// 429: too many attempts; try again after `retry_after` seconds: `rate_limited`.
     #[error("too many attempts; try again later")]
     RateLimited {
@@ -133,6 +137,7 @@ impl ApiError {
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Timeout => StatusCode::REQUEST_TIMEOUT,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -151,6 +156,7 @@ impl ApiError {
             ApiError::InvalidQuery(_) => "invalid_query",
             ApiError::TooLarge { .. } => "too_large",
             ApiError::RateLimited { .. } => "rate_limited",
+            ApiError::Timeout => "request_timeout",
             ApiError::Internal(_) => "internal",
         }
     }

@@ -9,6 +9,7 @@ pub mod error;
 pub mod report;
 pub mod routes;
 pub mod security;
+pub mod serve;
 pub mod startup;
 pub mod state;
 pub mod sw;

@@ -155,8 +155,8 @@ pub fn declared_length_fits(path: &str, headers: &HeaderMap) -> Result<(), usize
     }
 }
 
-/// The middleware: rules 2 and 5 before anything else runs, rules 3, 4 and 6 on whatever
-/// answers.
+/// The middleware: rules 2 and 5 before anything else runs, the request's time bound
+/// (`crate::serve`, rule 3) around the rest, rules 3, 4 and 6 on whatever answers.
 pub async fn harden(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let peer = request
         .extensions()
@@ -179,7 +179,10 @@ pub async fn harden(State(state): State<AppState>, request: Request, next: Next)
     };
     let mut response = match refused {
         Some(error) => error.into_response(),
-        None => next.run(request).await,
+        None => match tokio::time::timeout(state.request_timeout, next.run(request)).await {
+            Ok(response) => response,
+            Err(_) => ApiError::Timeout.into_response(),
+        },
     };
     finish(&mut response, tls, api);
     response

@@ -24,6 +24,7 @@ pub struct Application {
     router: Router,
     port: u16,
     demo_logins: Vec<DemoLogin>,
+    bounds: crate::serve::Bounds,
 }
 
 /// Why the server could not start.
@@ -105,6 +106,7 @@ impl Application {
             leptos_options,
             store,
             behind_tls: args.behind_tls,
+            request_timeout: std::time::Duration::from_secs(args.request_timeout),
             service_worker: Arc::new(service_worker),
             hasher: Hasher::new(args.hash_workers),
             sign_in: sign_in.clone(),
@@ -123,6 +125,10 @@ impl Application {
             router: router(state),
             port: addr.port(),
             demo_logins,
+            bounds: crate::serve::Bounds {
+                max_connections: args.max_connections,
+                header_timeout: std::time::Duration::from_secs(args.header_timeout),
+            },
         })
     }
 
@@ -136,15 +142,18 @@ impl Application {
         &self.demo_logins
     }
 
-    /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
+    /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight within a bound
+    /// (`crate::serve`).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        axum::serve(
-            self.listener,
-            self.router
-                .into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+        self.run_until(shutdown_signal()).await
+    }
+
+    /// Serves until `stop` completes, then as on SIGTERM.
+    pub async fn run_until(
+        self,
+        stop: impl std::future::Future<Output = ()>,
+    ) -> std::io::Result<()> {
+        crate::serve::serve(self.listener, self.router, self.bounds, stop).await
     }
 }
 

@@ -20,6 +20,8 @@ pub struct AppState {
     /// Told it runs behind TLS: every answer is treated as sent over HTTPS
     /// (`crate::security`, rule 1).
     pub behind_tls: bool,
+    /// How long a request may take (`crate::serve`, rule 3).
+    pub request_timeout: std::time::Duration,
     /// The service worker script, stamped with this build (absent without a built site).
     pub service_worker: Arc<Option<ServiceWorker>>,
     /// The password hashing pool.
