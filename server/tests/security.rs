@@ -271,3 +271,39 @@ async fn an_error_never_repeats_what_was_sent() {
     }
     assert_eq!(app.count("SELECT COUNT(*) FROM visits"), 0);
 }
+
+#[tokio::test]
+async fn a_user_holds_at_most_ten_sessions_and_a_new_sign_in_ends_the_one_used_longest_ago() {
+    let app = TestApp::spawn_with(|args| args.sign_in_limit_phone = 0).await;
+    let mut clients = Vec::new();
+    for _ in 0..12 {
+        clients.push(app.signed_in(MEMBER).await);
+    }
+    let max = server::db::sessions::MAX_PER_USER;
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.phone = '{MEMBER}'"
+        )),
+        max
+    );
+    let mut live = Vec::new();
+    for client in &clients {
+        live.push(
+            client
+                .get(app.url("/api/auth/me"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+        );
+    }
+    let ended = (12 - max) as usize;
+    assert!(
+        live[..ended].iter().all(|s| *s == StatusCode::UNAUTHORIZED),
+        "{live:?}"
+    );
+    assert!(
+        live[ended..].iter().all(|s| *s == StatusCode::OK),
+        "{live:?}"
+    );
+}

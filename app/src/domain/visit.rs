@@ -312,11 +312,18 @@ impl VisitRecord {
             },
         };
 
-        if self.activities.is_empty() || self.activities.len() > MAX_ACTIVITIES {
+        // Past the limit the activities are not looked at one by one: the record is refused
+        // as it is, in time bounded by the limit, however many it lists.
+        let activities = if self.activities.len() > MAX_ACTIVITIES {
+            &self.activities[..0]
+        } else {
+            &self.activities[..]
+        };
+        if activities.is_empty() {
             errors.push(VisitError::ActivitiesRequired);
         }
-        let mut seen = Vec::with_capacity(self.activities.len());
-        for (i, activity) in self.activities.iter().enumerate() {
+        let mut seen = Vec::with_capacity(activities.len());
+        for (i, activity) in activities.iter().enumerate() {
             if !is_known_activity(&activity.code) || seen.contains(&activity.code.as_str()) {
                 errors.push(VisitError::ActivityUnknown(activity.code.clone()));
             }
@@ -506,6 +513,30 @@ mod tests {
         assert!(errors.contains(&VisitError::ActivityUnknown("nope".into())));
         assert!(errors.contains(&VisitError::ActivityUnknown("health_app".into())));
         assert!(errors.contains(&VisitError::PeopleInvalid));
+    }
+
+    #[test]
+    fn past_thirty_activities_the_record_is_refused_without_looking_at_each() {
+        let mut visit = a_visit();
+        // Thousands of repeated, unknown, zero-people activities: one problem, said once.
+        visit.activities = (0..31_500)
+            .map(|i| ActivityDone {
+                code: format!("x{}", i % 7),
+                detail: None,
+                people: 0,
+            })
+            .collect();
+        let errors = visit.validate(known, NOW).unwrap_err();
+        assert_eq!(errors, vec![VisitError::ActivitiesRequired]);
+        // Thirty is still a visit.
+        visit.activities = (0..MAX_ACTIVITIES)
+            .map(|i| ActivityDone {
+                code: format!("a{i}"),
+                detail: None,
+                people: 1,
+            })
+            .collect();
+        assert!(visit.validate(|_| true, NOW).is_ok());
     }
 
     #[test]

@@ -11,6 +11,9 @@ use super::{DbError, Store};
 pub const LIFETIME_MS: i64 = 30 * 24 * 3600 * 1000;
 /// A session is extended at most once per this period, to spare the writer.
 pub const SLIDE_EVERY_MS: i64 = 24 * 3600 * 1000;
+/// Live sessions one user may hold (phones, browsers); a new sign-in past it ends the one
+/// used longest ago, so sign-ins in a loop cannot grow the table.
+pub const MAX_PER_USER: i64 = 10;
 
 const INSERT: &str =
     "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)";
@@ -22,9 +25,13 @@ const END_OTHERS: &str = "DELETE FROM sessions WHERE user_id = ?1 AND token_hash
 const EXTEND: &str = "UPDATE sessions SET expires_at = ?2 WHERE token_hash = ?1";
 const DELETE: &str = "DELETE FROM sessions WHERE token_hash = ?1";
 const PURGE: &str = "DELETE FROM sessions WHERE expires_at <= ?1";
+/// Ends a user's sessions past the `?2` used most recently (a session's expiry moves with use).
+const TRIM: &str = "DELETE FROM sessions WHERE user_id = ?1 AND token_hash NOT IN \
+     (SELECT token_hash FROM sessions WHERE user_id = ?1 \
+      ORDER BY expires_at DESC, created_at DESC LIMIT ?2)";
 
 #[cfg(test)]
-pub(crate) const STATEMENTS: &[&str] = &[INSERT, LOOKUP, EXTEND, DELETE, PURGE, END_OTHERS];
+pub(crate) const STATEMENTS: &[&str] = &[INSERT, LOOKUP, EXTEND, DELETE, PURGE, END_OTHERS, TRIM];
 
 /// A new random session token (256 bits, hex).
 pub fn new_token() -> String {
@@ -41,7 +48,8 @@ pub fn hash_token(token: &str) -> String {
         .collect()
 }
 
-/// Stores a new session; also clears expired ones.
+/// Stores a new session; also clears expired ones, and the user's sessions past
+/// [`MAX_PER_USER`] (the new one is the most recent, so it stays).
 pub fn create(conn: &Connection, token: &str, user: Uuid, now: i64) -> Result<(), DbError> {
     conn.prepare_cached(PURGE)?.execute([now])?;
     conn.prepare_cached(INSERT)?.execute(params![
@@ -50,6 +58,8 @@ pub fn create(conn: &Connection, token: &str, user: Uuid, now: i64) -> Result<()
         now,
         now + LIFETIME_MS
     ])?;
+    conn.prepare_cached(TRIM)?
+        .execute(params![user.to_string(), MAX_PER_USER])?;
     Ok(())
 }
 
