@@ -243,6 +243,14 @@ pub struct ServeArgs {
     /// Seconds a request may take, its body and the answer included (then `408`).
     #[arg(long, env = "SOTAY_REQUEST_TIMEOUT", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub request_timeout: u64,
+    /// Revisions one visit may hold; past it a new one is answered `rejected`
+    /// (`revisions_per_visit`) and the device keeps it.
+    #[arg(long, env = "SOTAY_MAX_REVISIONS_PER_VISIT", default_value_t = crate::sync::plan::RevisionBounds::DEFAULT.per_visit)]
+    pub max_revisions_per_visit: u32,
+    /// Revisions one member may send in a day (Vietnam time); past it `rejected`
+    /// (`revisions_per_day`) until the next day.
+    #[arg(long, env = "SOTAY_MAX_REVISIONS_PER_DAY", default_value_t = crate::sync::plan::RevisionBounds::DEFAULT.per_member_day)]
+    pub max_revisions_per_day: u32,
 }
 
 /// An address (`10.0.0.1`) or a range (`10.0.0.0/8`).
@@ -270,6 +278,8 @@ impl ServeArgs {
             max_connections: 1000,
             header_timeout: 10,
             request_timeout: 30,
+            max_revisions_per_visit: crate::sync::plan::RevisionBounds::DEFAULT.per_visit,
+            max_revisions_per_day: crate::sync::plan::RevisionBounds::DEFAULT.per_member_day,
         }
     }
 

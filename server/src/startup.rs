@@ -107,6 +107,10 @@ impl Application {
             store,
             behind_tls: args.behind_tls,
             request_timeout: std::time::Duration::from_secs(args.request_timeout),
+            revision_bounds: crate::sync::plan::RevisionBounds {
+                per_visit: args.max_revisions_per_visit,
+                per_member_day: args.max_revisions_per_day,
+            },
             service_worker: Arc::new(service_worker),
             hasher: Hasher::new(args.hash_workers),
             sign_in: sign_in.clone(),

@@ -20,6 +20,8 @@ pub struct AppState {
     /// Told it runs behind TLS: every answer is treated as sent over HTTPS
     /// (`crate::security`, rule 1).
     pub behind_tls: bool,
+    /// How many revisions a visit and a member's day may hold (`sync::plan`, rule 8).
+    pub revision_bounds: crate::sync::plan::RevisionBounds,
     /// How long a request may take (`crate::serve`, rule 3).
     pub request_timeout: std::time::Duration,
     /// The service worker script, stamped with this build (absent without a built site).

@@ -307,3 +307,83 @@ async fn a_user_holds_at_most_ten_sessions_and_a_new_sign_in_ends_the_one_used_l
         "{live:?}"
     );
 }
+
+/// Each pushed record's `result` and `reason`.
+async fn outcomes(response: reqwest::Response) -> Vec<(String, Option<String>)> {
+    assert_eq!(response.status(), StatusCode::OK);
+    let body: Value = response.json().await.unwrap();
+    body["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["result"].as_str().unwrap().to_string(),
+                r["reason"].as_str().map(str::to_string),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn revisions_past_their_bounds_are_refused_never_stored_and_a_replay_is_still_acknowledged() {
+    let app = TestApp::spawn_with(|args| {
+        args.max_revisions_per_visit = 3;
+        args.max_revisions_per_day = 5;
+    })
+    .await;
+    let member = app.signed_in(MEMBER).await;
+    let id = uuid::Uuid::now_v7();
+    let first = common::visit(id, 1, 0, "lần đầu");
+    let got = outcomes(app.push(&member, json!([first])).await).await;
+    assert_eq!(got, [("applied".to_string(), None)]);
+    // Two more revisions of the same version: kept in history as stale; the visit now holds 3.
+    let stale: Vec<Value> = ["hai", "ba"]
+        .iter()
+        .map(|n| common::visit(id, 1, 0, n))
+        .collect();
+    let got = outcomes(app.push(&member, json!(stale)).await).await;
+    assert!(got.iter().all(|(r, _)| r == "stale"), "{got:?}");
+    // The fourth is refused, with its code, and not stored; the first again is acknowledged.
+    let fourth = common::visit(id, 1, 0, "bốn");
+    let got = outcomes(app.push(&member, json!([fourth, first])).await).await;
+    assert_eq!(
+        got,
+        [
+            (
+                "rejected".to_string(),
+                Some("revisions_per_visit".to_string())
+            ),
+            ("already_had".to_string(), None)
+        ]
+    );
+    let held = |sql: &str| app.count(sql);
+    assert_eq!(
+        held(&format!(
+            "SELECT COUNT(*) FROM visit_revisions WHERE visit_id = '{id}'"
+        )),
+        3
+    );
+    // The member has sent 3 revisions today: two new visits fit the day's 5, a third does not.
+    let new: Vec<Value> = (0..3)
+        .map(|i| common::visit(uuid::Uuid::now_v7(), 1, 0, &format!("mới {i}")))
+        .collect();
+    let got = outcomes(app.push(&member, json!(new)).await).await;
+    assert_eq!(
+        got.iter()
+            .map(|(r, why)| (r.as_str(), why.as_deref()))
+            .collect::<Vec<_>>(),
+        [
+            ("applied", None),
+            ("applied", None),
+            ("rejected", Some("revisions_per_day"))
+        ]
+    );
+    assert_eq!(held("SELECT COUNT(*) FROM visits"), 3);
+    assert_eq!(held("SELECT COUNT(*) FROM visit_revisions"), 5);
+    // Another member's day is their own.
+    let other = app.signed_in(common::OTHER_MEMBER).await;
+    let theirs = common::visit(uuid::Uuid::now_v7(), 1, 0, "");
+    let got = outcomes(app.push(&other, json!([theirs])).await).await;
+    assert_eq!(got, [("applied".to_string(), None)]);
+}

@@ -16,12 +16,16 @@ use uuid::Uuid;
 use super::audit::{self, By};
 use super::scope::{area_cte, ScopeParams};
 use super::{catalogue, feed, figures, teams, users, uuid_at, DbError, Store, StoreError};
-use crate::sync::plan::{plan, Incoming, Plan, Status, Stored};
+use crate::sync::plan::{bounded, plan, Held, Incoming, Plan, RevisionBounds, Status, Stored};
 
 const STORED: &str =
     "SELECT version, status, member_id, team_id, revision FROM visits WHERE id = ?1";
 const REVISION_EXISTS: &str =
     "SELECT 1 FROM visit_revisions WHERE visit_id = ?1 AND version = ?2 AND payload_hash = ?3";
+/// Rule 8: the revisions a visit holds, and those a member sent since `?2`.
+const REVISIONS_OF_VISIT: &str = "SELECT COUNT(*) FROM visit_revisions WHERE visit_id = ?1";
+const REVISIONS_SINCE: &str =
+    "SELECT COUNT(*) FROM visit_revisions WHERE author_id = ?1 AND received_at >= ?2";
 /// A household's village and the household it was merged into, if any.
 const HOUSEHOLD_AT: &str = "SELECT village_id, merged_into FROM households WHERE id = ?1";
 /// Consent (`?9`: when it was given) is kept while the phone number stays the same.
@@ -142,6 +146,8 @@ const LIST: &str = concat!(
 pub(crate) const STATEMENTS: &[&str] = &[
     STORED,
     REVISION_EXISTS,
+    REVISIONS_OF_VISIT,
+    REVISIONS_SINCE,
     HOUSEHOLD_AT,
     UPSERT_HOUSEHOLD,
     UPSERT_VISIT,
@@ -173,6 +179,8 @@ pub struct Pusher {
     pub province: Option<i64>,
     /// When their account was closed.
     pub closed_at: Option<i64>,
+    /// How many revisions a visit and a member's day may hold (`sync::plan`, rule 8).
+    pub bounds: RevisionBounds,
 }
 
 impl Pusher {
@@ -182,6 +190,7 @@ impl Pusher {
             user: account.profile.user_id,
             province: account.profile.province.as_ref().map(|p| p.id),
             closed_at: account.closed_at,
+            bounds: RevisionBounds::DEFAULT,
         }
     }
 }
@@ -275,6 +284,10 @@ pub fn push(
     let known = catalogue::acceptance(&tx, pusher.province)?;
     let difficulties = catalogue::difficulty_acceptance(&tx, pusher.province)?;
     let mut results = Vec::with_capacity(records.len());
+    let day_start = app::domain::time::vietnam_date(now).start_ms();
+    let mut sent_today: u32 = tx
+        .prepare_cached(REVISIONS_SINCE)?
+        .query_row(params![pusher.user.to_string(), day_start], |r| r.get(0))?;
     let mut places = Teams {
         conn: &tx,
         villages: HashMap::new(),
@@ -324,7 +337,8 @@ pub fn push(
         let elsewhere = household.is_some_and(|(home, _)| home != village);
         results.push(apply_one(
             &tx,
-            pusher.user,
+            &pusher,
+            &mut sent_today,
             Place { team, village },
             &valid,
             elsewhere,
@@ -458,9 +472,11 @@ fn make_current(
 
 /// Plans and stores one valid revision. `elsewhere`: it names a household of another village
 /// (refused once the plan has not refused it for a more basic reason).
+#[allow(clippy::too_many_arguments)]
 fn apply_one(
     tx: &Connection,
-    author: Uuid,
+    pusher: &Pusher,
+    sent_today: &mut u32,
     place: Place,
     record: &VisitRecord,
     elsewhere: bool,
@@ -482,13 +498,24 @@ fn apply_one(
             .query_row(params![id, record.version, hash], |_| Ok(()))
             .optional()?
             .is_some();
+    let author = pusher.user;
     let incoming = Incoming {
         version: record.version,
         base_version: record.base_version,
         base_revision: record.base_revision,
         author,
     };
-    let planned = plan(incoming, stored.as_ref(), exists);
+    let of_visit: u32 = match stored {
+        Some(_) => tx
+            .prepare_cached(REVISIONS_OF_VISIT)?
+            .query_row([&id], |r| r.get(0))?,
+        None => 0,
+    };
+    let held = Held {
+        of_visit,
+        member_today: *sent_today,
+    };
+    let planned = bounded(plan(incoming, stored.as_ref(), exists), held, pusher.bounds);
 
     let outcome = match planned {
         Plan::Reject(reason) => {
@@ -511,6 +538,7 @@ fn apply_one(
     }
     // After the visit row exists: the history references it.
     let number = insert_revision(tx, record, &payload, &hash, author, outcome, None, now)?;
+    *sent_today += 1;
     let mut answer = result(record, outcome, None);
     match planned {
         Plan::Insert | Plan::Update => {}

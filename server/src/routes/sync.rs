@@ -69,7 +69,10 @@ pub async fn push(
             limit: MAX_PUSH_BATCH as u64,
         });
     }
-    let pusher = Pusher::of(principal.account());
+    let pusher = Pusher {
+        bounds: state.revision_bounds,
+        ..Pusher::of(principal.account())
+    };
     let now = app::domain::time::now_ms();
     let results = state.store.push(pusher, request.visits, now).await?;
     Ok(Json(PushResponse {

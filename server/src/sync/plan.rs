@@ -10,6 +10,11 @@
 //!    "Edited from the current revision": its `base_version` is the current version and, when
 //!    both sides name revisions (protocol 2), its `base_revision` is the current revision.
 //! 7. A higher version edited from anything else is a conflict: kept in history and flagged.
+//! 8. A revision that would be stored (rules 2 and 4 to 7) is refused when its author has
+//!    already sent [`RevisionBounds::per_member_day`] revisions this day (Vietnam time), code
+//!    `revisions_per_day`, or the visit already holds [`RevisionBounds::per_visit`],
+//!    `revisions_per_visit`. Refused, never stored and then dropped: the device keeps it and
+//!    says why. A replay (rule 1) is still acknowledged, whatever the counts.
 
 /// What the server holds for a visit.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -93,7 +98,44 @@ pub struct Incoming {
     pub author: uuid::Uuid,
 }
 
-/// Applies the rule above. `revision_exists`: the history already holds this exact revision.
+/// Rule 8's bounds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RevisionBounds {
+    /// Revisions one visit may hold.
+    pub per_visit: u32,
+    /// Revisions one member may send in a day.
+    pub per_member_day: u32,
+}
+
+impl RevisionBounds {
+    /// The defaults: far above what a member does by hand (a few dozen visits a day, a
+    /// handful of revisions each), low enough that a runaway client stops early.
+    pub const DEFAULT: Self = Self {
+        per_visit: 100,
+        per_member_day: 2000,
+    };
+}
+
+/// What is already held, for rule 8.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Held {
+    /// Revisions the visit holds (0 for a new visit).
+    pub of_visit: u32,
+    /// Revisions its author sent today.
+    pub member_today: u32,
+}
+
+/// Rule 8 on what rules 1 to 7 planned.
+pub fn bounded(planned: Plan, held: Held, bounds: RevisionBounds) -> Plan {
+    match planned {
+        Plan::AlreadyHad | Plan::Reject(_) => planned,
+        _ if held.member_today >= bounds.per_member_day => Plan::Reject("revisions_per_day"),
+        _ if held.of_visit >= bounds.per_visit => Plan::Reject("revisions_per_visit"),
+        stored => stored,
+    }
+}
+
+/// Applies rules 1 to 7. `revision_exists`: the history already holds this exact revision.
 pub fn plan(incoming: Incoming, stored: Option<&Stored>, revision_exists: bool) -> Plan {
     let Some(stored) = stored else {
         return Plan::Insert;
@@ -252,6 +294,52 @@ mod tests {
         assert_eq!(
             plan(incoming(2, 1), Some(&stored(1, Status::Approved)), false),
             Plan::Locked
+        );
+    }
+
+    const BOUNDS: RevisionBounds = RevisionBounds {
+        per_visit: 3,
+        per_member_day: 5,
+    };
+
+    fn held(of_visit: u32, member_today: u32) -> Held {
+        Held {
+            of_visit,
+            member_today,
+        }
+    }
+
+    #[test]
+    fn a_visit_that_holds_its_bound_of_revisions_takes_no_more_of_any_kind() {
+        for planned in [Plan::Update, Plan::Stale, Plan::Conflict, Plan::Locked] {
+            assert_eq!(
+                bounded(planned.clone(), held(3, 0), BOUNDS),
+                Plan::Reject("revisions_per_visit")
+            );
+            assert_eq!(bounded(planned.clone(), held(2, 0), BOUNDS), planned);
+        }
+    }
+
+    #[test]
+    fn a_member_past_the_days_bound_sends_nothing_new_not_even_a_new_visit() {
+        for planned in [Plan::Insert, Plan::Update, Plan::Conflict] {
+            assert_eq!(
+                bounded(planned, held(0, 5), BOUNDS),
+                Plan::Reject("revisions_per_day")
+            );
+        }
+        assert_eq!(bounded(Plan::Insert, held(0, 4), BOUNDS), Plan::Insert);
+    }
+
+    #[test]
+    fn a_replay_is_acknowledged_and_a_refusal_kept_whatever_the_counts() {
+        assert_eq!(
+            bounded(Plan::AlreadyHad, held(9, 9), BOUNDS),
+            Plan::AlreadyHad
+        );
+        assert_eq!(
+            bounded(Plan::Reject("not_author"), held(9, 9), BOUNDS),
+            Plan::Reject("not_author")
         );
     }
 
