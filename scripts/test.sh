@@ -17,6 +17,8 @@ step "lint: browser side (hydrate, wasm32)" \
 step "unit, migration and API tests" cargo test -p app -p server --features app/ssr
 step "crash test (real binary, SIGKILL while 8 devices push)" \
   cargo test -p server --features app/ssr --test crash -- --ignored --nocapture
+step "fuzz: sync batches decoded and validated (bounded: 30 s)" \
+  env FUZZ_SECONDS=30 cargo test -p server --features app/ssr --test fuzz_sync -- --ignored --nocapture
 step "release build (target/release/sotay, target/site, staff code split off)" cargo leptos build --release --split
 step "browser tests (headless Chromium, real server, offline)" npm test --prefix "$ROOT/tests"
 printf '\nAll checks passed in %ss.\n' "$SECONDS"

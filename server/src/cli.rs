@@ -72,6 +72,29 @@ pub async fn run(cli: Cli) -> Result<(), String> {
         Command::User(UserCommand::Add(args)) => {
             add_user(&user_request(args)).map_err(|e| e.to_string())
         }
+        Command::Backup { file, db: args } => {
+            let copied = db::backup::backup(&args.db, &file).map_err(|e| e.to_string())?;
+            println!(
+                "Backed up {} to {}: {} bytes, {} visits, {} units; integrity check ok.",
+                args.db.display(),
+                file.display(),
+                copied.bytes,
+                copied.visits,
+                copied.units
+            );
+            Ok(())
+        }
+        Command::Restore { file, db: args } => {
+            let copied = db::backup::restore(&file, &args.db).map_err(|e| e.to_string())?;
+            println!(
+                "Restored {} from {}: {} visits, {} units; integrity check ok.",
+                args.db.display(),
+                file.display(),
+                copied.visits,
+                copied.units
+            );
+            Ok(())
+        }
     }
 }
 

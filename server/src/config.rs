@@ -55,6 +55,24 @@ pub enum Command {
     /// Make an account of any role from the shell (`sotay user add`).
     #[command(subcommand)]
     User(UserCommand),
+    /// Write a consistent copy of the database to FILE, while the server runs (SQLite's
+    /// `VACUUM INTO`; the copy is checked before it takes FILE's name).
+    Backup {
+        /// Where the copy goes (replaced if it exists).
+        file: PathBuf,
+        /// Database.
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Replace the database with the backup FILE. Refused while a server has the database
+    /// open: stop it, restore, start it again (it migrates the backup if it is older).
+    Restore {
+        /// The backup.
+        file: PathBuf,
+        /// Database.
+        #[command(flatten)]
+        db: DbArgs,
+    },
 }
 
 /// What the password of an account made from the shell is, for every `--help`.

@@ -25,6 +25,7 @@ pub struct Application {
     port: u16,
     demo_logins: Vec<DemoLogin>,
     bounds: crate::serve::Bounds,
+    lock: crate::db::backup::ServerLock,
 }
 
 /// Why the server could not start.
@@ -36,6 +37,9 @@ pub enum StartError {
     /// The address could not be bound.
     #[error("cannot listen: {0}")]
     Io(#[from] std::io::Error),
+    /// Another server has the database open, or its lock file cannot be made.
+    #[error("{0}")]
+    Locked(String),
 }
 
 /// The whole router: `/api/`, `/sw.js`, the pages and the static site.
@@ -66,6 +70,15 @@ impl Application {
         // already set (several servers in one test process).
         let _ = any_spawner::Executor::init_tokio();
         let db_path = args.db.clone();
+        if let Some(parent) = db_path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent)?;
+        }
+        // One server per database file; `sotay restore` refuses while it is held.
+        let lock = crate::db::backup::ServerLock::try_acquire(&db_path)
+            .map_err(|e| StartError::Locked(e.to_string()))?
+            .ok_or_else(|| {
+                StartError::Locked(format!("another server has {} open", db_path.display()))
+            })?;
         let (demo, demo_history) = (args.demo, args.demo_history);
         let (store, demo_logins) =
             tokio::task::spawn_blocking(move || -> Result<_, crate::db::DbError> {
@@ -129,6 +142,7 @@ impl Application {
             router: router(state),
             port: addr.port(),
             demo_logins,
+            lock,
             bounds: crate::serve::Bounds {
                 max_connections: args.max_connections,
                 header_timeout: std::time::Duration::from_secs(args.header_timeout),
@@ -157,6 +171,8 @@ impl Application {
         self,
         stop: impl std::future::Future<Output = ()>,
     ) -> std::io::Result<()> {
+        // Held until the last connection is done.
+        let _lock = self.lock;
         crate::serve::serve(self.listener, self.router, self.bounds, stop).await
     }
 }

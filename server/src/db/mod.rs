@@ -8,6 +8,7 @@
 //! command line, the demo seeder, tests and benchmarks that drive storage directly.
 
 pub mod audit;
+pub mod backup;
 pub mod catalogue;
 pub mod demo;
 pub mod difficulties;
