@@ -59,8 +59,56 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             crate::security::harden,
         ))
-        .layer(TraceLayer::new_for_http())
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(request_span)
+                .on_request(())
+                .on_response(log_answer)
+                .on_failure(()),
+        )
+        .layer(axum::middleware::from_fn(request_id))
         .with_state(state)
+}
+
+/// The header that names a request in the log and in its answer.
+pub const REQUEST_ID: &str = "x-request-id";
+
+/// Gives every request an id of the server's own (a UUID v7; one sent by the client is
+/// replaced, so nothing a client chose reaches the log), and names it in the answer.
+async fn request_id(
+    mut request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let id = axum::http::HeaderValue::from_str(&uuid::Uuid::now_v7().to_string())
+        .expect("a UUID is a valid header");
+    request.headers_mut().insert(REQUEST_ID, id.clone());
+    let mut response = next.run(request).await;
+    response.headers_mut().insert(REQUEST_ID, id);
+    response
+}
+
+/// The log's span of a request: its id, method and path, never its query string (a search
+/// for a household carries a name there) nor its body.
+fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    let id = request
+        .headers()
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-");
+    tracing::info_span!("request", id = %id, method = %request.method(), path = %request.uri().path())
+}
+
+/// One line per answer at `info`: its status and how long it took.
+fn log_answer(
+    response: &axum::http::Response<axum::body::Body>,
+    latency: std::time::Duration,
+    _span: &tracing::Span,
+) {
+    tracing::info!(
+        status = response.status().as_u16(),
+        ms = %format_args!("{:.1}", latency.as_secs_f64() * 1000.0),
+        "answered"
+    );
 }
 
 impl Application {

@@ -387,3 +387,99 @@ async fn revisions_past_their_bounds_are_refused_never_stored_and_a_replay_is_st
     let got = outcomes(app.push(&other, json!([theirs])).await).await;
     assert_eq!(got, [("applied".to_string(), None)]);
 }
+
+#[tokio::test]
+async fn every_request_is_logged_at_info_with_its_id_and_status_and_never_personal_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let log_path = dir.path().join("sotay.log");
+    let log = std::fs::File::create(&log_path).unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sotay"))
+        .args(["serve", "--demo", "--addr", &format!("127.0.0.1:{port}")])
+        .arg("--db")
+        .arg(dir.path().join("log.db"))
+        .arg("--site-root")
+        .arg(dir.path().join("no-site"))
+        .env_remove("RUST_LOG")
+        .stdout(log.try_clone().unwrap())
+        .stderr(log)
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let client = TestApp::client();
+    let mut up = false;
+    for _ in 0..100 {
+        if client
+            .get(format!("{base}/api/health"))
+            .send()
+            .await
+            .is_ok()
+        {
+            up = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(up, "the server started");
+    let login = client
+        .post(format!("{base}/api/auth/login"))
+        .json(&json!({"phone": MEMBER, "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    let id = header(&login, "x-request-id").to_string();
+    let visit = common::visit(uuid::Uuid::now_v7(), 1, 0, "Ghi chú riêng của hộ");
+    let pushed = client
+        .post(format!("{base}/api/sync/push"))
+        .json(&json!({ "visits": [visit] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pushed.status(), StatusCode::OK);
+    let searched = client
+        .get(format!("{base}/api/users?q=Nguyễn Văn An 0912345678"))
+        .header("x-request-id", "Nguyễn Văn An")
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(
+        header(&searched, "x-request-id"),
+        "Nguyễn Văn An",
+        "the server names requests"
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let all = std::fs::read_to_string(&log_path).unwrap();
+    // The log's events (the banner of demo sign-ins printed at start is not the log).
+    let log = all
+        .lines()
+        .filter(|l| {
+            [" INFO ", " WARN ", " ERROR ", " DEBUG "]
+                .iter()
+                .any(|level| l.contains(level))
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(!log.contains('\u{1b}'), "no colours in a file");
+    let answered: Vec<&str> = log.lines().filter(|l| l.contains("answered")).collect();
+    assert!(answered.len() >= 4, "{log}");
+    assert!(
+        answered.iter().any(|l| l.contains(&id)
+            && l.contains("path=/api/auth/login")
+            && l.contains("status=200")),
+        "{log}"
+    );
+    assert!(answered
+        .iter()
+        .any(|l| l.contains("path=/api/sync/push") && l.contains("status=200")));
+    for secret in [
+        "Nguyễn", "0912", "345 678", "Ghi chú", "q=", PASSWORD, MEMBER,
+    ] {
+        assert!(!log.contains(secret), "{secret} in the log:\n{log}");
+    }
+}
