@@ -2,7 +2,8 @@
 # Installs what building and testing Sổ Tay Số needs, on a machine that has only the Rust
 # toolchain. Idempotent: each tool is installed only when missing or at the wrong version.
 #   scripts/setup.sh            build tools (wasm target, cargo-leptos, wasm-bindgen, wasm-opt)
-#   scripts/setup.sh --browser  also Chromium and the browser-test packages
+#   scripts/setup.sh --browser  also Chromium, the browser-test packages and the API fuzzer
+#                               (schemathesis, from PyPI, in tools/venv)
 # Source it (or use scripts/env.sh) to get the tools on PATH.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -46,6 +47,17 @@ if [ "${1:-}" = "--browser" ]; then
     SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+  fi
+  SCHEMATHESIS_VERSION=4.32.5
+  if [ "$("$ROOT/tools/venv/bin/schemathesis" --version 2>/dev/null | awk '{print $3}')" != "$SCHEMATHESIS_VERSION" ]; then
+    say "installing schemathesis $SCHEMATHESIS_VERSION (the API fuzzer, from PyPI)"
+    if ! python3 -m venv "$ROOT/tools/venv" 2>/dev/null; then
+      SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+      $SUDO apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-venv >/dev/null
+      python3 -m venv "$ROOT/tools/venv"
+    fi
+    "$ROOT/tools/venv/bin/pip" install -q "schemathesis==$SCHEMATHESIS_VERSION"
   fi
   if [ ! -d "$ROOT/tests/node_modules/playwright-core" ]; then
     say "installing the browser-test packages (playwright-core, no browser download)"

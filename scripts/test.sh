@@ -21,4 +21,6 @@ step "fuzz: sync batches decoded and validated (bounded: 30 s)" \
   env FUZZ_SECONDS=30 cargo test -p server --features app/ssr --test fuzz_sync -- --ignored --nocapture
 step "release build (target/release/sotay, target/site, staff code split off)" cargo leptos build --release --split
 step "browser tests (headless Chromium, real server, offline)" npm test --prefix "$ROOT/tests"
+step "API fuzz (schemathesis from /api/openapi.json, each role, bounded)" \
+  "$ROOT/tools/venv/bin/python" "$ROOT/tests/api/fuzz.py" --examples 10
 printf '\nAll checks passed in %ss.\n' "$SECONDS"

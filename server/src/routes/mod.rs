@@ -60,8 +60,64 @@ pub fn described() -> OpenApiRouter<AppState> {
 /// The OpenAPI document of every route, built once.
 pub fn openapi() -> &'static utoipa::openapi::OpenApi {
     static DOC: std::sync::LazyLock<utoipa::openapi::OpenApi> =
-        std::sync::LazyLock::new(|| described().into_openapi());
+        std::sync::LazyLock::new(|| with_shared_answers(described().into_openapi()));
     &DOC
+}
+
+/// Adds to every operation the answers any route may give whatever it does, from the layers
+/// in front of it (`crate::security`, `crate::serve`, [`crate::error::ApiJson`]): 408
+/// `request_timeout` on every route; 403 `cross_site` on those that change something; and on
+/// those with a body 400 `invalid_body` (not JSON), 413 `too_large`, 415 `invalid_body`
+/// (not `application/json`) and 422 `invalid_body` (JSON of the wrong shape). An answer a route describes itself is kept as it is.
+fn with_shared_answers(mut doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    let answer = |description: &str| {
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                "application/json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("ErrorBody")))
+                    .build(),
+            )
+            .build()
+    };
+    for item in doc.paths.paths.values_mut() {
+        let operations = [
+            (item.get.as_mut(), false),
+            (item.post.as_mut(), true),
+            (item.put.as_mut(), true),
+            (item.patch.as_mut(), true),
+            (item.delete.as_mut(), true),
+        ];
+        for (operation, changes) in operations {
+            let Some(operation) = operation else { continue };
+            let has_body = operation.request_body.is_some();
+            let responses = &mut operation.responses.responses;
+            let mut add = |status: &str, description: &str| {
+                responses
+                    .entry(status.to_string())
+                    .or_insert_with(|| answer(description).into());
+            };
+            add(
+                "408",
+                "request_timeout: the request took longer than its bound",
+            );
+            if changes {
+                add("403", "cross_site: asked by another site's page");
+            }
+            if has_body {
+                add("400", "invalid_body: the body is not JSON");
+                add("413", "too_large: the body is over the route's limit");
+                add(
+                    "415",
+                    "invalid_body: the body is not sent as application/json",
+                );
+                add("422", "invalid_body: JSON of the wrong shape");
+            }
+        }
+    }
+    doc
 }
 
 async fn not_found() -> ApiError {
