@@ -450,6 +450,14 @@ fn run(ops: Vec<Op>, reached: &RefCell<Reached>) -> Result<(), TestCaseError> {
             |r| r.get(0),
         )
         .unwrap();
+    let siblings: i64 = world
+        .conn
+        .query_row(
+            "SELECT COUNT(*) FROM units WHERE parent_id = ?1",
+            [world.commune],
+            |r| r.get(0),
+        )
+        .unwrap();
     let periods: BTreeSet<String> = expected
         .keys()
         .map(|(_, period, _)| period.clone())
@@ -459,14 +467,6 @@ fn run(ops: Vec<Op>, reached: &RefCell<Reached>) -> Result<(), TestCaseError> {
         let reached = expected
             .get(&(format!("v:{}", villages[0]), key.clone(), "*".into()))
             .map_or(0, |(_, _, items)| items.len() as i64);
-        let siblings: i64 = world
-            .conn
-            .query_row(
-                "SELECT COUNT(*) FROM units WHERE parent_id = ?1",
-                [world.commune],
-                |r| r.get(0),
-            )
-            .unwrap();
         let want = app::api::Coverage {
             reached,
             households: 50,

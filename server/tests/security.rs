@@ -391,11 +391,7 @@ async fn revisions_past_their_bounds_are_refused_never_stored_and_a_replay_is_st
 #[tokio::test]
 async fn every_request_is_logged_at_info_with_its_id_and_status_and_never_personal_data() {
     let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = common::free_port();
     let log_path = dir.path().join("sotay.log");
     let log = std::fs::File::create(&log_path).unwrap();
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sotay"))

@@ -12,6 +12,7 @@ import {
   shellCached,
   signIn,
   signInAs,
+  signOut,
   PASSWORD,
   useBrowserAndServer,
   watchErrors,
@@ -81,6 +82,46 @@ test("a staff page whose code arrives on demand runs under the policy, its chart
   await page.locator("[data-testid=target-indicator]").waitFor();
   assert.ok(wasm.some((path) => path !== "/pkg/sotay.wasm" && path !== "/pkg/sotay_bg.wasm"), `a module on demand: ${wasm}`);
   assert.deepEqual(await violations(page), []);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("removing this phone's data is refused while a visit is unsent, then leaves nothing of the app behind", async () => {
+  const context = await phone(env.browser);
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  await signIn(page, env.server.base, "0900000013");
+  await shellCached(page);
+  const appKeys = () => page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("sotay.")));
+
+  // Offline, a visit waits on the phone: the sign-in page refuses to remove anything.
+  await env.server.kill();
+  await go(page, `${env.server.base}/visits/new`);
+  await hydrated(page);
+  await logVisit(page, { head: "Hộ chưa gửi", address: "Số 3", activities: ["information"] });
+  await page.waitForURL(`${env.server.base}/`);
+  const before = await appKeys();
+  await go(page, `${env.server.base}/login`);
+  await hydrated(page);
+  await page.click("[data-testid=device-data] summary");
+  page.once("dialog", (dialog) => dialog.accept());
+  await page.click("[data-testid=remove-device-data]");
+  await page.waitForSelector("[data-testid=device-data-unsent]");
+  assert.match(await page.textContent("[data-testid=device-data-unsent]"), /còn 1 lượt thăm chưa gửi/);
+  assert.deepEqual((await appKeys()).sort(), before.sort(), "nothing removed");
+
+  // Online again: the visit goes out; signed out, the phone's data can go.
+  await env.server.start();
+  await signIn(page, env.server.base, "0900000013");
+  await page.waitForSelector(".visit-card[data-state='sent']", { timeout: 30_000 });
+  await signOut(page, env.server.base);
+  await hydrated(page);
+  assert.ok((await appKeys()).length > 0, "visits and households stay after signing out");
+  await page.click("[data-testid=device-data] summary");
+  page.once("dialog", (dialog) => dialog.accept());
+  await page.click("[data-testid=remove-device-data]");
+  await page.waitForSelector("[data-testid=device-data-removed]");
+  assert.deepEqual(await appKeys(), []);
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -386,6 +386,33 @@ pub fn used_bytes() -> usize {
     backend::used_bytes("sotay.")
 }
 
+/// Visits of anyone on this device that the server has not taken: waiting to be sent, or
+/// refused and waiting to be fixed.
+pub fn unsent_on_device() -> usize {
+    backend::keys_with_prefix("sotay.v1.u.")
+        .iter()
+        .filter(|k| k.contains(".visit."))
+        .filter_map(|k| read::<LocalVisit>(k))
+        .filter(|v| matches!(v.state, LocalState::Pending | LocalState::Rejected))
+        .count()
+}
+
+/// "Remove this phone's data": everything the app keeps in this browser (every user's
+/// visits, households, rosters, team log, the catalogue, the signed-in identity, the language
+/// choice), unless a visit is still unsent ([`unsent_on_device`]): then nothing is removed
+/// and `Err` says how many wait. Returns how many entries were removed.
+pub fn remove_device_data() -> Result<usize, usize> {
+    let unsent = unsent_on_device();
+    if unsent > 0 {
+        return Err(unsent);
+    }
+    let keys = backend::keys_with_prefix("sotay.");
+    for key in &keys {
+        backend::remove(key);
+    }
+    Ok(keys.len())
+}
+
 /// The usual `localStorage` quota (5 MB); the app warns at 80 % of it.
 pub const QUOTA_BYTES: usize = 5 * 1024 * 1024;
 

@@ -27,6 +27,37 @@ enum LoginProblem {
     TooMany,
 }
 
+/// "Remove this phone's data" (`docs/security.md`): refused while a visit is unsent.
+#[component]
+fn DeviceData() -> impl IntoView {
+    let i18n = use_i18n();
+    let session = expect_context::<Session>();
+    let outcome = RwSignal::new(None::<Result<usize, usize>>);
+    let remove = move |_| {
+        if !crate::components::common::confirm(t_string!(i18n, device_data_confirm)) {
+            return;
+        }
+        let result = store::remove_device_data();
+        if result.is_ok() {
+            session.profile.set(None);
+        }
+        outcome.set(Some(result));
+    };
+    view! {
+        <details class="device-data" data-testid="device-data">
+            <summary>{t_string!(i18n, device_data_title)}</summary>
+            <p class="hint">{t_string!(i18n, device_data_hint)}</p>
+            <button type="button" class="secondary-button" data-testid="remove-device-data" on:click=remove>
+                {t_string!(i18n, device_data_remove)}
+            </button>
+            {move || outcome.get().map(|result| match result {
+                Ok(_) => view! { <p class="notice" role="status" data-testid="device-data-removed">{t_string!(i18n, device_data_removed)}</p> }.into_any(),
+                Err(count) => view! { <p class="error-summary" role="alert" data-testid="device-data-unsent">{t_string!(i18n, device_data_unsent, count = count)}</p> }.into_any(),
+            })}
+        </details>
+    }
+}
+
 /// `/login`
 #[component]
 pub fn LoginPage() -> impl IntoView {
@@ -173,6 +204,7 @@ pub fn LoginPage() -> impl IntoView {
                     {move || if busy.get() { t_string!(i18n, login_busy).to_string() } else { t_string!(i18n, login_submit).to_string() }}
                 </button>
             </form>
+            <DeviceData />
         </main>
     }
 }

@@ -98,6 +98,15 @@ impl TestApp {
     }
 }
 
+/// A free TCP port on 127.0.0.1, for a server started as its own process.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 pub fn now_ms() -> i64 {
     app::domain::time::now_ms()
 }
