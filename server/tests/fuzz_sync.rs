@@ -213,14 +213,22 @@ fn mutated_batch() -> impl Strategy<Value = Vec<u8>> {
     })
 }
 
-/// One visit listing thousands of distinct activities (a 2 MB body at most): the case that
-/// once kept the writer busy for seconds, checking each against all before it.
+/// One visit listing thousands of activities (a 2 MB body at most), known codes repeated or
+/// codes all different: the case that once kept the writer busy for seconds.
 fn huge_activities() -> impl Strategy<Value = Vec<u8>> {
-    (1_000usize..31_500).prop_map(|n| {
+    (1_000usize..31_500, any::<bool>()).prop_map(|(n, known)| {
+        const KNOWN: [&str; 3] = ["information", "epayment_account", "health_app"];
         let mut visit = a_visit(0);
         visit["activities"] = Value::Array(
             (0..n)
-                .map(|i| json!({"code": format!("c{i}"), "people": 1}))
+                .map(|i| {
+                    let code = if known {
+                        KNOWN[i % KNOWN.len()].to_string()
+                    } else {
+                        format!("c{i}")
+                    };
+                    json!({"code": code, "people": 1})
+                })
                 .collect(),
         );
         serde_json::to_vec(&json!({ "visits": [visit] })).unwrap()
