@@ -20,6 +20,9 @@ step "crash test (real binary, SIGKILL while 8 devices push)" \
 step "fuzz: sync batches decoded and validated (bounded: 30 s)" \
   env FUZZ_SECONDS=30 cargo test -p server --features app/ssr --test fuzz_sync -- --ignored --nocapture
 step "release build (target/release/sotay, target/site, staff code split off)" cargo leptos build --release --split
+step "load check (200 devices for 10 s against the release binary; correctness only)" \
+  env LOAD_SHORT=1 SOTAY_BIN="$ROOT/target/release/sotay" \
+  cargo run -q -p server --features app/ssr --example load_bench
 step "browser tests (headless Chromium, real server, offline)" npm test --prefix "$ROOT/tests"
 step "API fuzz (schemathesis from /api/openapi.json, each role, bounded)" \
   "$ROOT/tools/venv/bin/python" "$ROOT/tests/api/fuzz.py" --examples 10
