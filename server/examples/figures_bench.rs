@@ -26,8 +26,12 @@
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
+
+#[path = "support/mod.rs"]
+mod support;
 use std::time::{Duration, Instant};
+use support::ChildServer;
 
 use app::api::Role;
 use app::domain::period::Period;
@@ -403,15 +407,6 @@ fn file_size(path: &Path) -> u64 {
     let mut wal = path.as_os_str().to_owned();
     wal.push("-wal");
     size(path.to_path_buf()) + size(PathBuf::from(wal))
-}
-
-fn loadavg() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .unwrap_or_default()
-        .split_whitespace()
-        .take(3)
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// Units, villages, teams, members and households, then the visits.
@@ -1281,79 +1276,6 @@ fn copy_for_before(main: &Path, path: &Path, bin: &Path) {
     );
 }
 
-/// A server binary running as a child process on a database.
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Server {
-    async fn start(bin: &Path, db: &Path, dir: &Path, label: &str) -> Server {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let log = std::fs::File::create(dir.join(format!("{label}.log"))).unwrap();
-        let child = Command::new(bin)
-            .arg("serve")
-            .arg("--db")
-            .arg(db)
-            .args(["--addr", &format!("127.0.0.1:{port}")])
-            .arg("--site-root")
-            .arg(dir.join("no-site"))
-            .args(["--sign-in-limit-phone", "0", "--sign-in-limit-address", "0"])
-            // Each device pushes thousands of visits as one member (the older binary ignores it).
-            .env("SOTAY_MAX_REVISIONS_PER_DAY", "100000000")
-            .env(
-                "RUST_LOG",
-                std::env::var("RUST_LOG").unwrap_or("info".into()),
-            )
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .spawn()
-            .unwrap_or_else(|e| panic!("start {}: {e}", bin.display()));
-        let server = Server {
-            child,
-            base: format!("http://127.0.0.1:{port}"),
-        };
-        let client = reqwest::Client::new();
-        let deadline = Instant::now() + Duration::from_secs(300);
-        loop {
-            let up = client
-                .get(format!("{}/api/health", server.base))
-                .send()
-                .await
-                .is_ok_and(|r| r.status().is_success());
-            if up {
-                return server;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "{label} did not answer /api/health; see {}/{label}.log",
-                dir.display()
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
-
-    fn pid(&self) -> u32 {
-        self.child.id()
-    }
-
-    fn stop(mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 /// Signs in; the session cookie to send.
 async fn sign_in(client: &reqwest::Client, base: &str, phone: &str) -> String {
     let response = client
@@ -1568,7 +1490,7 @@ struct Session {
 }
 
 impl Session {
-    async fn open(server: &Server, devices: &[Device]) -> Session {
+    async fn open(server: &ChildServer, devices: &[Device]) -> Session {
         let client = reqwest::Client::new();
         let mut cookies = Vec::new();
         for device in devices {
@@ -1672,16 +1594,11 @@ async fn push_and_approve(session: &Session, devices: &[Device], s: &Settings) -
 }
 
 fn memory(pid: u32) -> String {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
     let field = |name: &str| {
-        status
-            .lines()
-            .find(|l| l.starts_with(name))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|kb| kb.parse::<f64>().ok())
+        support::status_kb(pid, name)
             .map_or("?".to_string(), |kb| format!("{:.1} MiB", kb / 1024.0))
     };
-    format!("VmRSS {}, VmHWM {}", field("VmRSS:"), field("VmHWM:"))
+    format!("VmRSS {}, VmHWM {}", field("VmRSS"), field("VmHWM"))
 }
 
 #[tokio::main]
@@ -1706,7 +1623,7 @@ async fn main() {
             .and_then(|kb| kb.parse::<f64>().ok())
             .unwrap_or(0.0)
             / 1_048_576.0,
-        loadavg()
+        support::loadavg()
     );
     println!(
         "settings: VISITS={} COMMUNES={} VILLAGES_PER_COMMUNE={} MEMBERS_PER_TEAM={} HOUSEHOLDS_PER_VILLAGE={} PERIOD={} PUSH_VISITS={} PUSH_ROUNDS={} PUSH_DEVICES={} PUSH_BATCH={}; server {}; files in {}",
@@ -1754,7 +1671,15 @@ async fn main() {
     );
 
     // 2. Reads over HTTP against the release binary, and the plain GROUP BY beside them.
-    let server = Server::start(&s.bin, &path, dir.path(), "current").await;
+    let server = ChildServer::start(
+        &s.bin,
+        &path,
+        dir.path(),
+        "current",
+        &[],
+        Duration::from_secs(300),
+    )
+    .await;
     let client = reqwest::Client::new();
     let province_staff = sign_in(&client, &server.base, PROVINCE_STAFF_PHONE).await;
     let commune_staff = sign_in(&client, &server.base, COMMUNE_STAFF_PHONE).await;
@@ -1862,7 +1787,17 @@ async fn main() {
     // visits taken in turn (current, before; before, current; ...) so that a change in the
     // machine's load weighs on both alike.
     let before_server = match &s.before_bin {
-        Some(bin) => Some(Server::start(bin, &before_path, dir.path(), "before").await),
+        Some(bin) => Some(
+            ChildServer::start(
+                bin,
+                &before_path,
+                dir.path(),
+                "before",
+                &[],
+                Duration::from_secs(300),
+            )
+            .await,
+        ),
         None => None,
     };
     let first_round = push_batches(&province, &s, 0);
@@ -1897,9 +1832,9 @@ async fn main() {
     }
     // 4. Memory after the run.
     let used = memory(server.pid());
-    server.stop();
+    drop(server);
     if let Some(server) = before_server {
-        server.stop();
+        drop(server);
     }
     let rate = |t: &Took, secs: f64| t.visits as f64 / secs;
     let per_round = |f: &dyn Fn(&Took) -> f64| {
@@ -1956,7 +1891,7 @@ async fn main() {
     println!(
         "total {:.0} s; load average after: {}",
         run_started.elapsed().as_secs_f64(),
-        loadavg()
+        support::loadavg()
     );
     if s.keep {
         let kept = dir.keep();

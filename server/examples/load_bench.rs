@@ -44,10 +44,13 @@
 use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command};
+
+#[path = "support/mod.rs"]
+mod support;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use support::ChildServer;
 
 use app::api::{PullResponse, PushOutcome, PushResponse, Role};
 use app::domain::team::{Affiliation, Position};
@@ -311,84 +314,9 @@ fn visit(rng: &mut Rng, now: i64) -> VisitRecord {
     }
 }
 
-/// The release binary as a child process.
-struct Server {
-    child: Child,
-    base: String,
-    addr: SocketAddr,
-}
-
-impl Server {
-    async fn start(s: &Settings, db: &Path, dir: &Path) -> Server {
-        let addr: SocketAddr = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap();
-        let log = std::fs::File::create(dir.join("server.log")).unwrap();
-        let child = Command::new(&s.bin)
-            .arg("serve")
-            .arg("--db")
-            .arg(db)
-            .args(["--addr", &addr.to_string()])
-            .arg("--site-root")
-            .arg(dir.join("no-site"))
-            .args(["--sign-in-limit-phone", "0", "--sign-in-limit-address", "0"])
-            .args(["--max-connections", &s.max_connections.to_string()])
-            // The closed loop pushes far more than a member's 2,000 revisions a day.
-            .env("SOTAY_MAX_REVISIONS_PER_DAY", "100000000")
-            .env(
-                "RUST_LOG",
-                std::env::var("RUST_LOG").unwrap_or("info".into()),
-            )
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .spawn()
-            .unwrap_or_else(|e| panic!("start {}: {e}", s.bin.display()));
-        let server = Server {
-            child,
-            base: format!("http://{addr}"),
-            addr,
-        };
-        let client = reqwest::Client::new();
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            let up = client
-                .get(format!("{}/api/health", server.base))
-                .send()
-                .await
-                .is_ok_and(|r| r.status().is_success());
-            if up {
-                return server;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "the server did not answer /api/health; see {}/server.log (KEEP_DB=1 keeps it)",
-                dir.display()
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
-
-    fn pid(&self) -> u32 {
-        self.child.id()
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 /// A `kB` field of `/proc/<pid>/status`, in MB (10^6 bytes).
 fn status_mb(pid: u32, field: &str) -> f64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .unwrap_or_default()
-        .lines()
-        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        .map_or(f64::NAN, |kb| kb * 1024.0 / 1e6)
+    support::status_kb(pid, field).map_or(f64::NAN, |kb| kb * 1024.0 / 1e6)
 }
 
 /// CPU seconds (user + system) a process has used; clock ticks taken as 100 a second.
@@ -400,15 +328,6 @@ fn cpu_seconds(pid: &str) -> f64 {
     let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok());
     // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
     ticks(11).unwrap_or(0.0) / 100.0 + ticks(12).unwrap_or(0.0) / 100.0
-}
-
-fn loadavg() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .unwrap_or_default()
-        .split_whitespace()
-        .take(3)
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// One route's figures.
@@ -954,7 +873,7 @@ async fn open_part(
     client: &reqwest::Client,
     base: &Arc<str>,
     devices: &Arc<Vec<Device>>,
-    server: &Server,
+    server: &ChildServer,
     db: &Path,
     ledger: &mut Ledger,
     v: &mut Verdicts,
@@ -1007,7 +926,7 @@ async fn main() {
         "load benchmark{}: machine {} cores, load average before {}; server {}",
         if s.short { " (short mode)" } else { "" },
         std::thread::available_parallelism().map_or(0, |n| n.get()),
-        loadavg(),
+        support::loadavg(),
         s.bin.display()
     );
     let db_path = dir.path().join("load.db");
@@ -1019,7 +938,18 @@ async fn main() {
         devices.len(),
         started.elapsed().as_secs_f64()
     );
-    let server = Server::start(&s, &db_path, dir.path()).await;
+    let server = ChildServer::start(
+        &s.bin,
+        &db_path,
+        dir.path(),
+        "server",
+        &[
+            "--max-connections".to_string(),
+            s.max_connections.to_string(),
+        ],
+        Duration::from_secs(60),
+    )
+    .await;
     println!(
         "server: one release process on {}, --max-connections {}, header timeout 10 s; idle VmRSS {:.1} MB",
         server.addr,
@@ -1133,7 +1063,7 @@ async fn main() {
     } else {
         println!("budgets MISSED: {}", v.missed.join("; "));
     }
-    println!("machine load average after: {}", loadavg());
+    println!("machine load average after: {}", support::loadavg());
     if s.keep {
         let kept = dir.keep();
         println!("kept: {} (database and server.log)", kept.display());
