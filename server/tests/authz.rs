@@ -154,7 +154,8 @@ const TEAM_PEOPLE: &[Who] = &[Member, Leader];
 const SIGNED_IN: &[Who] = &[Member, Leader, CommuneStaff, ProvinceStaff, Admin];
 /// Reviewing visits; reading units, accounts and the audit log; keeping accounts.
 const STAFF: &[Who] = &[CommuneStaff, ProvinceStaff, Admin];
-/// Keeping villages and teams, importing rosters.
+/// Keeping villages and teams, importing rosters, handling difficulties; exporting and
+/// erasing a household's personal data.
 const COMMUNE_KEEPERS: &[Who] = &[CommuneStaff, Admin];
 /// Reading difficulties and a village's households.
 const DIFFICULTY_READERS: &[Who] = &[Leader, CommuneStaff, ProvinceStaff, Admin];
@@ -624,6 +625,32 @@ fn rows() -> Vec<Row> {
                 let survivor = ctx.household_of(ctx.fresh_visit(&author));
                 let body = json!({ "into": survivor });
                 Some(Call::to(format!("/api/households/{merged}/merge")).json(body))
+            },
+            check: None,
+        },
+        Row {
+            method: Method::GET,
+            path: "/api/households/{id}/export",
+            targets: RECORDS,
+            public: false,
+            expect: |who, target| scoped(who, target, COMMUNE_KEEPERS, 200),
+            build: |ctx, who, target, _| {
+                ctx.visit(who, target)?;
+                let household = ctx.household_of(ctx.fresh_visit(&ctx.person(who, target)?));
+                Some(Call::to(format!("/api/households/{household}/export")))
+            },
+            check: None,
+        },
+        Row {
+            method: Method::POST,
+            path: "/api/households/{id}/erase",
+            targets: RECORDS,
+            public: false,
+            expect: |who, target| scoped(who, target, COMMUNE_KEEPERS, 200),
+            build: |ctx, who, target, _| {
+                ctx.visit(who, target)?;
+                let household = ctx.household_of(ctx.fresh_visit(&ctx.person(who, target)?));
+                Some(Call::to(format!("/api/households/{household}/erase")))
             },
             check: None,
         },

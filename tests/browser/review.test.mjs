@@ -275,7 +275,7 @@ test("two households of a likely-duplicate group are merged after a confirmation
   await keep.locator("[data-testid=confirm-merge]").click();
   const message = await asked;
   assert.match(message, /Tran Thi Mo · so 7, xóm 2.*Trần Thị Mơ · Số 7/);
-  await page.locator("[data-testid=merge-done]").waitFor();
+  await page.locator("[data-testid=households-done]").waitFor();
   await page.locator(`[data-household-id='${duplicate.household.id}']`).waitFor({ state: "detached" });
   assert.match(await keep.locator("[data-testid=household-visits]").textContent(), /2 lượt hỗ trợ/);
 

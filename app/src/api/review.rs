@@ -196,3 +196,68 @@ pub struct MergeHousehold {
     /// The survivor: the merged household's visits follow it.
     pub into: Uuid,
 }
+
+/// A household as stored, with when and by whom it was recorded, for its export.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct HouseholdRecord {
+    /// The household (`erased` once its personal data was erased).
+    pub household: Household,
+    /// When the household agreed to have its phone number recorded (ms).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone_consent_at: Option<i64>,
+    /// Who first recorded it.
+    pub created_by: String,
+    /// When it was first recorded (ms).
+    pub created_at: i64,
+    /// When it last changed (ms).
+    pub updated_at: i64,
+    /// When its personal data was erased (ms).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub erased_at: Option<i64>,
+}
+
+/// One revision a device sent that names the household, as stored.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct StoredRevision {
+    /// Who sent it (the visit's author).
+    pub author_name: String,
+    /// When the server received it (ms).
+    pub received_at: i64,
+    /// What the server did with it: `applied`, `stale`, `conflict` or `locked`.
+    pub outcome: String,
+    /// The revision.
+    pub record: crate::domain::VisitRecord,
+}
+
+/// `GET /api/households/{id}/export` answer: everything the server holds about a household
+/// and the duplicates merged into it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct HouseholdExport {
+    /// When the export was made (ms).
+    pub exported_at: i64,
+    /// The household.
+    pub household: HouseholdRecord,
+    /// Households merged into it.
+    pub merged: Vec<HouseholdRecord>,
+    /// Its visits as they stand: status, review, the leader's mark, the difficulty.
+    pub visits: Vec<super::types::VisitStatus>,
+    /// Every revision naming it or one of the households merged into it, oldest first.
+    pub revisions: Vec<StoredRevision>,
+    /// What was done to it (merges, exports, erasure), from the audit log, oldest first.
+    pub history: Vec<super::admin::AuditEntry>,
+}
+
+/// `POST /api/households/{id}/erase` answer: what was scrubbed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Erased {
+    /// Households erased: the household and those merged into it.
+    pub households: u32,
+    /// Its visits (they stay, and stay counted).
+    pub visits: u32,
+    /// Revisions scrubbed.
+    pub revisions: u32,
+}

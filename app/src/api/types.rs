@@ -395,6 +395,10 @@ pub struct VisitStatus {
     /// The difficulty the visit raised, and how it was handled.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub difficulty: Option<DifficultyState>,
+    /// The household's personal data was erased: `record` holds what is left (name and
+    /// address "—", no phone number, no free text), and a device replaces its copy with it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub household_erased: bool,
 }
 
 /// An amendment: an edit received after the visit was approved.
@@ -530,6 +534,10 @@ pub struct Household {
     /// Merged into this household: the device replaces it by the survivor.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merged_into: Option<Uuid>,
+    /// Its personal data was erased: name and address read "—", no phone number. A device
+    /// forgets it (its visits stay, scrubbed).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub erased: bool,
 }
 
 /// A member of the team's roster, as the pull feed brings it.

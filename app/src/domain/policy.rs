@@ -128,6 +128,10 @@ pub enum Action {
     ReadHouseholds,
     /// Merge a duplicate household into another.
     MergeHouseholds,
+    /// Export everything held about a household (its personal data, visits, revisions).
+    ExportHouseholdData,
+    /// Erase a household's personal data (the visits stay, and stay counted).
+    EraseHouseholdData,
     /// Read units (provinces, communes, villages) and their summaries.
     ReadUnits,
     /// Create villages, set their household counts.
@@ -156,7 +160,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, for tables and tests.
-    pub const ALL: [Action; 26] = [
+    pub const ALL: [Action; 28] = [
         Action::ReadSelf,
         Action::ChangeOwnPassword,
         Action::ReadCatalogue,
@@ -171,6 +175,8 @@ impl Action {
         Action::HandleDifficulties,
         Action::ReadHouseholds,
         Action::MergeHouseholds,
+        Action::ExportHouseholdData,
+        Action::EraseHouseholdData,
         Action::ReadUnits,
         Action::ManageVillages,
         Action::ReadTeams,
@@ -254,6 +260,9 @@ fn grant(action: Action, role: Role) -> Option<Reach> {
         (ResolveConflicts | MarkVisits, Leader) => place,
         (ReadDifficulties | ReadHouseholds, Leader | CommuneStaff | ProvinceStaff | Admin) => place,
         (HandleDifficulties, CommuneStaff | Admin) => place,
+        // A household's personal data is the commune's to give out and to erase: the staff
+        // who answer to it (Decree 13/2023), and administrators.
+        (ExportHouseholdData | EraseHouseholdData, CommuneStaff | Admin) => place,
         (MergeHouseholds, Leader | CommuneStaff | Admin) => place,
         (ReadTeams, _) => place,
         (ManageRoster, Leader | CommuneStaff | Admin) => place,
@@ -265,9 +274,9 @@ fn grant(action: Action, role: Role) -> Option<Reach> {
         (ManageCatalogue, ProvinceStaff | Admin) => place,
         (
             ReviewVisits | ResolveConflicts | MarkVisits | ReadDifficulties | HandleDifficulties
-            | ReadHouseholds | MergeHouseholds | ManageRoster | ReadUnits | ReadUsers | ManageUsers
-            | ReadAudit | ManageVillages | ManageTeams | ImportRoster | ManageCatalogue
-            | ReadFigures | SetTargets,
+            | ReadHouseholds | MergeHouseholds | ExportHouseholdData | EraseHouseholdData
+            | ManageRoster | ReadUnits | ReadUsers | ManageUsers | ReadAudit | ManageVillages
+            | ManageTeams | ImportRoster | ManageCatalogue | ReadFigures | SetTargets,
             _,
         ) => None,
     }

@@ -271,6 +271,12 @@ fn apply(user: Uuid, item: FeedItem) -> Result<(), StoreError> {
                         local.record = record;
                     }
                 }
+                // The household's personal data was erased: the device keeps no more of it
+                // than the server does. A revision still waiting to be sent is left alone
+                // (the server scrubs it on arrival, and its next feed item scrubs the copy).
+                if status.household_erased && local.state == LocalState::Sent {
+                    crate::domain::household::scrub(&mut local.record);
+                }
                 local.review = Some(status);
                 store::save_visit(user, &local)?;
             }
@@ -297,9 +303,12 @@ fn apply(user: Uuid, item: FeedItem) -> Result<(), StoreError> {
         }
     }
     if let Some(household) = item.household {
-        match household.merged_into {
-            Some(_) => store::remove_household(user, household.id),
-            None => store::save_household(user, &household)?,
+        // A household merged away, or whose personal data was erased, leaves the device's
+        // list: the picker no longer offers it.
+        if household.merged_into.is_some() || household.erased {
+            store::remove_household(user, household.id);
+        } else {
+            store::save_household(user, &household)?;
         }
     }
     if let Some(member) = item.member {

@@ -245,6 +245,12 @@ fn MemberHome() -> impl IntoView {
                                     .filter(|_| visit.record.outcome == Outcome::FollowUp)
                                     .map(vietnamese_date);
                                 let people = people_helped(&visit);
+                                // An erased household shows as such, without the "—" marks.
+                                let (head, address) = if crate::domain::household::is_erased(&household.head_name) {
+                                    (t_string!(i18n, hh_erased_name).to_string(), None)
+                                } else {
+                                    (household.head_name.clone(), Some(household.address.clone()))
+                                };
                                 view! {
                                     <li
                                         class="visit-card"
@@ -254,10 +260,9 @@ fn MemberHome() -> impl IntoView {
                                         <p class="visit-household">
                                             <a href=format!("/visits/{}", visit.record.id) data-testid="visit-open"
                                                 on:click=follow(nav, format!("/visits/{}", visit.record.id))>
-                                                <strong>{household.head_name.clone()}</strong>
+                                                <strong>{head}</strong>
                                             </a>
-                                            " · "
-                                            {household.address.clone()}
+                                            {address.map(|address| view! { " · " {address} })}
                                         </p>
                                         {phone.map(|phone| (format!("tel:{phone}"), phone)).map(|(tel, phone)| view! {
                                             <p class="visit-phone">

@@ -251,6 +251,7 @@ mod tests {
             phone: None,
             business: false,
             merged_into: None,
+            erased: false,
         }
     }
 

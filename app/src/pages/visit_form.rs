@@ -358,6 +358,7 @@ pub fn VisitFormPage(#[prop(default = None)] edit: Option<Uuid>) -> impl IntoVie
                             phone: r.household.phone,
                             business: r.household.business,
                             merged_into: None,
+                            erased: false,
                         })
                 });
             if let Some(h) = known {

@@ -73,7 +73,7 @@ pub fn record(
     Ok(())
 }
 
-fn entry(r: &Row<'_>) -> rusqlite::Result<AuditEntry> {
+pub(crate) fn entry(r: &Row<'_>) -> rusqlite::Result<AuditEntry> {
     let actor: Option<String> = r.get(2)?;
     let detail: String = r.get(9)?;
     Ok(AuditEntry {

@@ -38,7 +38,8 @@ const TEAM_VILLAGES: &str = "SELECT t.unit_id FROM teams t WHERE t.id = ?1 \
      UNION SELECT u.id FROM units u JOIN teams t ON u.parent_id = t.unit_id WHERE t.id = ?1";
 const VISIT: &str = concat!(super::visits::state_select!(), "WHERE v.id = ?1");
 const HOUSEHOLD: &str =
-    "SELECT village_id, head_name, address, phone, business, merged_into FROM households WHERE id = ?1";
+    "SELECT village_id, head_name, address, phone, business, merged_into, erased_at IS NOT NULL \
+     FROM households WHERE id = ?1";
 const ROSTER: &str = "SELECT u.name, m.position, m.affiliation, m.left_at FROM team_members m \
      JOIN users u ON u.id = m.user_id WHERE m.team_id = ?1 AND m.user_id = ?2";
 
@@ -314,6 +315,7 @@ fn materialize(
                     phone: r.get(3)?,
                     business: r.get(4)?,
                     merged_into: r.get::<_, Option<String>>(5)?.map(|m| uuid(&m)),
+                    erased: r.get(6)?,
                 })
             })
             .optional()?

@@ -53,7 +53,7 @@ const PAGE: &str = concat!(
     "ORDER BY v.received_at, v.id LIMIT ?11 OFFSET ?12"
 );
 /// Where the extra columns of [`PAGE`] start.
-const EXTRA: usize = 36;
+const EXTRA: usize = 37;
 const COUNT: &str = concat!(
     area_cte!(),
     "SELECT count(*) FROM visits v ",

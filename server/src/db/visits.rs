@@ -6,6 +6,7 @@ use app::api::{
     AmendmentState, Conflict, DifficultyState, LeaderMark, MarkKind, PushOutcome, PushResult,
     ReviewAction, RevisionSummary, ServerVisit, VisitStatus,
 };
+use app::domain::household::scrub;
 use app::domain::policy::Scope;
 use app::domain::visit::DifficultyRaised;
 use app::domain::{ActivityDone, HouseholdInput, Outcome, VisitRecord};
@@ -26,8 +27,10 @@ const REVISION_EXISTS: &str =
 const REVISIONS_OF_VISIT: &str = "SELECT COUNT(*) FROM visit_revisions WHERE visit_id = ?1";
 const REVISIONS_SINCE: &str =
     "SELECT COUNT(*) FROM visit_revisions WHERE author_id = ?1 AND received_at >= ?2";
-/// A household's village and the household it was merged into, if any.
-const HOUSEHOLD_AT: &str = "SELECT village_id, merged_into FROM households WHERE id = ?1";
+/// A household's village, the household it was merged into, if any, and whether its personal
+/// data was erased.
+const HOUSEHOLD_AT: &str =
+    "SELECT village_id, merged_into, erased_at IS NOT NULL FROM households WHERE id = ?1";
 /// Consent (`?9`: when it was given) is kept while the phone number stays the same.
 const UPSERT_HOUSEHOLD: &str = "INSERT INTO households \
        (id, village_id, head_name, address, phone, created_by, created_at, updated_at, business, \
@@ -39,7 +42,8 @@ const UPSERT_HOUSEHOLD: &str = "INSERT INTO households \
          WHEN households.phone IS excluded.phone AND households.phone_consent_at IS NOT NULL \
            THEN households.phone_consent_at \
          ELSE excluded.phone_consent_at END \
-     WHERE households.village_id = excluded.village_id AND households.merged_into IS NULL";
+     WHERE households.village_id = excluded.village_id AND households.merged_into IS NULL \
+       AND households.erased_at IS NULL";
 /// Inserts a new visit or makes a revision current (the plan decides which); the first
 /// `received_at` and the team are kept.
 const UPSERT_VISIT: &str = "INSERT INTO visits (id, household_id, village_id, team_id, member_id, visited_at, \
@@ -106,8 +110,8 @@ const MARK: &str = concat!(
      WHERE id = ?4 AND (?1 IS NULL OR village_id IN area) AND (?2 IS NULL OR team_id = ?2) \
        AND (?3 IS NULL OR member_id = ?3)"
 );
-/// Everything a visit's state holds (`VisitStatus`): columns 0–15 make the record, 16–35 the
-/// rest; `state_select!(", more columns", "JOIN more tables ")` adds columns from 36 on.
+/// Everything a visit's state holds (`VisitStatus`): columns 0–15 make the record, 16–36 the
+/// rest; `state_select!(", more columns", "JOIN more tables ")` adds columns from 37 on.
 macro_rules! state_select {
     () => {
         $crate::db::visits::state_select!("", "")
@@ -120,7 +124,7 @@ macro_rules! state_select {
                h.phone_consent_at, u.name, v.review_reason, v.reviewed_at, v.conflict, \
                v.amendment_status, v.amendment_reason, v.mark, v.mark_comment, v.marked_by, \
                v.marked_at, d.category, d.note, d.status, d.comment, d.handled_at, ar.version, \
-               ar.payload",
+               ar.payload, h.erased_at IS NOT NULL",
             $columns,
             " FROM visits v JOIN households h ON h.id = v.household_id \
                JOIN users u ON u.id = v.member_id \
@@ -247,9 +251,19 @@ impl Teams<'_> {
     }
 }
 
-/// The household a visit names, after following merges: its village and, when it was merged
-/// away, the survivor's id. `None` for a household the server has not seen (a new one).
-fn household_at(conn: &Connection, id: Uuid) -> Result<Option<(i64, Option<Uuid>)>, DbError> {
+/// Where the household a visit names stands, after following merges.
+#[derive(Clone, Copy, Debug)]
+struct Found {
+    village: i64,
+    /// When it was merged away: the survivor.
+    survivor: Option<Uuid>,
+    /// The household the visit is stored against had its personal data erased.
+    erased: bool,
+}
+
+/// The household a visit names, after following merges. `None` for a household the server
+/// has not seen (a new one).
+fn household_at(conn: &Connection, id: Uuid) -> Result<Option<Found>, DbError> {
     let mut current = id;
     let mut redirected = None;
     // Merges form short chains (a survivor merged again later); 16 steps is plenty.
@@ -257,13 +271,23 @@ fn household_at(conn: &Connection, id: Uuid) -> Result<Option<(i64, Option<Uuid>
         let row = conn
             .prepare_cached(HOUSEHOLD_AT)?
             .query_row([current.to_string()], |r| {
-                Ok((r.get::<_, i64>(0)?, r.get::<_, Option<String>>(1)?))
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, Option<String>>(1)?,
+                    r.get::<_, bool>(2)?,
+                ))
             })
             .optional()?;
         match row {
             None => return Ok(None),
-            Some((village, None)) => return Ok(Some((village, redirected))),
-            Some((_, Some(next))) => {
+            Some((village, None, erased)) => {
+                return Ok(Some(Found {
+                    village,
+                    survivor: redirected,
+                    erased,
+                }))
+            }
+            Some((_, Some(next), _)) => {
                 current = Uuid::parse_str(&next).map_err(|e| DbError::Task(e.to_string()))?;
                 redirected = Some(current);
             }
@@ -334,14 +358,15 @@ pub fn push(
         // survivor: `make_current` follows the merge). The revision is stored as sent, so a
         // retry after a merge is still recognised as the same revision.
         let household = household_at(&tx, valid.household.id)?;
-        let elsewhere = household.is_some_and(|(home, _)| home != village);
+        let elsewhere = household.is_some_and(|h| h.village != village);
+        let erased = household.is_some_and(|h| h.erased);
         results.push(apply_one(
             &tx,
             &pusher,
             &mut sent_today,
             Place { team, village },
             &valid,
-            elsewhere,
+            Named { elsewhere, erased },
             now,
         )?);
     }
@@ -413,10 +438,12 @@ fn make_current(
     now: i64,
 ) -> Result<(), DbError> {
     let household = &record.household;
-    // A household merged away stands for its survivor, whose details stay as they are.
-    let survivor = household_at(tx, household.id)?.and_then(|(_, survivor)| survivor);
+    // A household merged away stands for its survivor, whose details stay as they are; an
+    // erased household's stay erased.
+    let found = household_at(tx, household.id)?;
+    let survivor = found.and_then(|f| f.survivor);
     let household_id = survivor.unwrap_or(household.id).to_string();
-    if survivor.is_none() {
+    if survivor.is_none() && !found.is_some_and(|f| f.erased) {
         let consent_at = (household.phone.is_some() && household.phone_consent).then_some(now);
         tx.prepare_cached(UPSERT_HOUSEHOLD)?.execute(params![
             household_id,
@@ -470,20 +497,40 @@ fn make_current(
     Ok(())
 }
 
-/// Plans and stores one valid revision. `elsewhere`: it names a household of another village
-/// (refused once the plan has not refused it for a more basic reason).
-#[allow(clippy::too_many_arguments)]
+/// What the household a revision names means for storing it.
+#[derive(Clone, Copy, Debug)]
+struct Named {
+    /// It is a household of another village: refused once the plan has not refused the
+    /// revision for a more basic reason.
+    elsewhere: bool,
+    /// Its personal data was erased: the revision is stored scrubbed
+    /// ([`app::domain::household::scrub`]), under the hash of what was sent, so that a resend
+    /// is still recognised and nothing brings the name back.
+    erased: bool,
+}
+
+/// Plans and stores one valid revision.
 fn apply_one(
     tx: &Connection,
     pusher: &Pusher,
     sent_today: &mut u32,
     place: Place,
-    record: &VisitRecord,
-    elsewhere: bool,
+    sent: &VisitRecord,
+    named: Named,
     now: i64,
 ) -> Result<PushResult, DbError> {
-    let payload = serde_json::to_string(record).map_err(json_error)?;
+    let payload = serde_json::to_string(sent).map_err(json_error)?;
     let hash = payload_hash(&payload);
+    let scrubbed;
+    let (record, payload) = if named.erased {
+        let mut kept = sent.clone();
+        scrub(&mut kept);
+        let payload = serde_json::to_string(&kept).map_err(json_error)?;
+        scrubbed = kept;
+        (&scrubbed, payload)
+    } else {
+        (sent, payload)
+    };
     let id = record.id.to_string();
     let stored = stored(tx, &id)?;
     // An edit stays with the team the visit was first logged for.
@@ -522,7 +569,7 @@ fn apply_one(
             return Ok(result(record, PushOutcome::Rejected, Some(reason.into())))
         }
         Plan::AlreadyHad => return Ok(result(record, PushOutcome::AlreadyHad, None)),
-        _ if elsewhere => return Ok(rejected(record, &["household_elsewhere"])),
+        _ if named.elsewhere => return Ok(rejected(record, &["household_elsewhere"])),
         Plan::Insert | Plan::Update => PushOutcome::Applied,
         Plan::Stale => PushOutcome::Stale,
         Plan::Conflict => PushOutcome::Conflict,
@@ -669,6 +716,7 @@ pub(crate) fn state_at(r: &Row<'_>) -> rusqlite::Result<VisitStatus> {
         amendment,
         mark,
         difficulty,
+        household_erased: r.get(36)?,
         record: Some(record),
     })
 }

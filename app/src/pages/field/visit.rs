@@ -38,7 +38,11 @@ pub fn VisitDetails(record: VisitRecord) -> impl IntoView {
         <dl class="visit-details" data-testid="visit-details">
             <dt>{t_string!(i18n, form_household)}</dt>
             <dd data-testid="visit-household">
-                <strong>{record.household.head_name.clone()}</strong> " · " {record.household.address.clone()}
+                {if crate::domain::household::is_erased(&record.household.head_name) {
+                    view! { <strong class="erased" data-testid="household-erased">{t_string!(i18n, hh_erased_name)}</strong> }.into_any()
+                } else {
+                    view! { <strong>{record.household.head_name.clone()}</strong> " · " {record.household.address.clone()} }.into_any()
+                }}
                 {record.household.phone.clone().map(|p| view! { " · " <a href=format!("tel:{p}")>{p.clone()}</a> })}
                 {record.household.business.then(|| view! { " " <span class="chip chip-sent">{t_string!(i18n, visit_business)}</span> })}
             </dd>

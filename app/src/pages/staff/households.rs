@@ -1,14 +1,16 @@
 //! `/units/{id}/households`: a village's households as the server sorts them, searchable
 //! (tones and case ignored), likely duplicates marked "Có thể trùng"; those who may merge
 //! choose, within a group, the household another one is merged into, after a confirmation
-//! that names both.
+//! that names both. Commune staff download everything held about a household (a JSON file)
+//! and erase its personal data, after a confirmation that names it; an erased household
+//! stays in the list, without a name, with its visits.
 
 use leptos::prelude::*;
 use uuid::Uuid;
 
 use super::{failure, fetch_into, matches, may};
 use crate::api::client;
-use crate::api::{HouseholdEntry, HouseholdList, MergeHousehold, UnitDetail};
+use crate::api::{Erased, HouseholdEntry, HouseholdList, MergeHousehold, UnitDetail};
 use crate::components::common::{confirm, Load, LoadLine};
 use crate::domain::policy::Action;
 use crate::i18n::{t_string, use_i18n};
@@ -49,6 +51,38 @@ pub fn HouseholdsPage(village: Option<i64>) -> impl IntoView {
     let done = RwSignal::new(None::<String>);
     let problem = RwSignal::new(None::<String>);
     let may_merge = may(Action::MergeHouseholds);
+    let may_export = may(Action::ExportHouseholdData);
+    let may_erase = may(Action::EraseHouseholdData);
+
+    let erase = move |entry: HouseholdEntry| {
+        let question = t_string!(i18n, hh_erase_confirm, household = named(&entry)).to_string();
+        if !confirm(&question) {
+            return;
+        }
+        problem.set(None);
+        done.set(None);
+        leptos::task::spawn_local(async move {
+            let url = format!("/api/households/{}/erase", entry.household.id);
+            match client::post::<_, Erased>(&url, &serde_json::json!({})).await {
+                Ok(erased) => {
+                    done.set(Some(
+                        t_string!(
+                            i18n,
+                            hh_erased_done,
+                            household = named(&entry),
+                            visits = erased.visits
+                        )
+                        .to_string(),
+                    ));
+                    again.update(|n| *n += 1);
+                }
+                Err(error) => {
+                    problem.set(Some(failure(i18n, &error)));
+                    again.update(|n| *n += 1);
+                }
+            }
+        });
+    };
 
     let merge = move |merged: HouseholdEntry, survivor: HouseholdEntry| {
         let question = t_string!(
@@ -105,8 +139,8 @@ pub fn HouseholdsPage(village: Option<i64>) -> impl IntoView {
             <input type="search" class="search" data-testid="household-search"
                 placeholder=t_string!(i18n, hh_search) aria-label=t_string!(i18n, hh_search)
                 on:input=move |ev| search.set(event_target_value(&ev)) />
-            {move || done.get().map(|text| view! { <p class="ok-line" role="status" data-testid="merge-done">{text}</p> })}
-            {move || problem.get().map(|text| view! { <p class="error-summary" role="alert" data-testid="merge-problem">{text}</p> })}
+            {move || done.get().map(|text| view! { <p class="ok-line" role="status" data-testid="households-done">{text}</p> })}
+            {move || problem.get().map(|text| view! { <p class="error-summary" role="alert" data-testid="households-problem">{text}</p> })}
             <LoadLine load />
             {move || list.get().map(|l| {
                 let all = l.households;
@@ -135,8 +169,12 @@ pub fn HouseholdsPage(village: Option<i64>) -> impl IntoView {
                                 <li class=if entry.duplicate_group.is_some() { "visit-card household duplicate" } else { "visit-card household" }
                                     data-testid="household" data-household-id=id.to_string()
                                     data-group=entry.duplicate_group.map(|g| g.to_string()).unwrap_or_default()>
-                                    <p><strong data-testid="household-head">{entry.household.head_name.clone()}</strong>
-                                        " · " {entry.household.address.clone()}</p>
+                                    {if entry.household.erased {
+                                        view! { <p><strong data-testid="household-head" class="erased">{t_string!(i18n, hh_erased_name)}</strong></p> }.into_any()
+                                    } else {
+                                        view! { <p><strong data-testid="household-head">{entry.household.head_name.clone()}</strong>
+                                            " · " {entry.household.address.clone()}</p> }.into_any()
+                                    }}
                                     <p class="visit-meta">
                                         <span data-testid="household-visits">{t_string!(i18n, hh_visits, count = entry.visits).to_string()}</span>
                                         {entry.household.business.then(|| view! { " · " <span class="chip chip-sent" data-testid="household-business">{t_string!(i18n, hh_business)}</span> })}
@@ -145,6 +183,22 @@ pub fn HouseholdsPage(village: Option<i64>) -> impl IntoView {
                                     {entry.duplicate_group.map(|g| view! {
                                         <p><span class="chip chip-pending" data-testid="maybe-duplicate">{t_string!(i18n, hh_maybe_duplicate)}</span>
                                             " " <span class="hint">{t_string!(i18n, hh_group, group = g).to_string()}</span></p>
+                                    })}
+                                    {(may_export || (may_erase && !entry.household.erased)).then(|| {
+                                        let href = format!("/api/households/{id}/export");
+                                        let erasing = entry.clone();
+                                        view! {
+                                            <div class="row-actions">
+                                                {may_export.then(|| view! {
+                                                    <a class="secondary-button" data-testid="household-export" href=href
+                                                        download=format!("ho-{id}.json") rel="external">{t_string!(i18n, hh_export)}</a>
+                                                })}
+                                                {(may_erase && !erasing.household.erased).then(|| view! {
+                                                    <button type="button" class="secondary-button danger" data-testid="household-erase"
+                                                        on:click=move |_| erase(erasing.clone())>{t_string!(i18n, hh_erase)}</button>
+                                                })}
+                                            </div>
+                                        }
                                     })}
                                     {(may_merge && !group.is_empty()).then(|| view! {
                                         <div class="row-actions">

@@ -151,6 +151,8 @@ fn failure(i18n: I18n, error: &ClientError) -> String {
         Some("comment_required") => t_string!(i18n, difficulty_comment_required),
         Some("already_handled") => t_string!(i18n, difficulty_already_handled),
         Some("already_merged") => t_string!(i18n, hh_already_merged),
+        Some("already_erased") => t_string!(i18n, hh_already_erased),
+        Some("household_erased") => t_string!(i18n, hh_erased_no_merge),
         Some("same_household" | "household_unknown" | "household_elsewhere") => {
             t_string!(i18n, hh_merge_refused)
         }
