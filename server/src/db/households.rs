@@ -22,7 +22,7 @@ use uuid::Uuid;
 
 use super::audit::{self, By};
 use super::scope::{area_cte, unit_in_scope, ScopeParams};
-use super::{feed, figures, uuid_at, DbError, Store, StoreError};
+use super::{feed, figures, uuid_at, visits, DbError, Store, StoreError};
 
 /// The households of village `?4` in scope, not merged away, with how many visits name each.
 const LIST: &str = concat!(
@@ -52,7 +52,7 @@ const GROUP: &str = "WITH RECURSIVE grp(id) AS (SELECT ?1 \
      SELECT id FROM grp";
 /// One household as stored, for the export.
 const RECORD: &str = "SELECT h.village_id, h.head_name, h.address, h.phone, h.business, \
-       h.merged_into, h.erased_at, h.phone_consent_at, u.name, h.created_at, h.updated_at \
+       h.merged_into, h.erased_at, h.phone_consent_at, u.name, h.created_at, h.updated_at, h.id \
      FROM households h JOIN users u ON u.id = h.created_by WHERE h.id = ?1";
 /// The visits naming a household, as their state reads.
 const STATES_OF: &str = concat!(
@@ -287,14 +287,7 @@ fn revisions_naming(
     for id in ids {
         let mut stmt = conn.prepare_cached(REVISIONS_NAMING)?;
         let rows = stmt.query_map([id], |r| {
-            let payload: String = r.get(4)?;
-            let record = serde_json::from_str(&payload).map_err(|e| {
-                rusqlite::Error::FromSqlConversionFailure(
-                    4,
-                    rusqlite::types::Type::Text,
-                    Box::new(e),
-                )
-            })?;
+            let record = visits::parse_record(&r.get::<_, String>(4)?)?;
             Ok((
                 r.get(0)?,
                 StoredRevision {
@@ -317,16 +310,13 @@ fn record_of(conn: &Connection, id: &str) -> Result<HouseholdRecord, StoreError>
     Ok(conn.prepare_cached(RECORD)?.query_row([id], |r| {
         Ok(HouseholdRecord {
             household: Household {
-                id: uuid_at_str(id)?,
+                id: uuid_at(r, 11)?,
                 village_id: r.get(0)?,
                 head_name: r.get(1)?,
                 address: r.get(2)?,
                 phone: r.get(3)?,
                 business: r.get(4)?,
-                merged_into: r
-                    .get::<_, Option<String>>(5)?
-                    .map(|m| uuid_at_str(&m))
-                    .transpose()?,
+                merged_into: visits::opt_uuid(r, 5)?,
                 erased: r.get::<_, Option<i64>>(6)?.is_some(),
             },
             erased_at: r.get(6)?,
@@ -336,12 +326,6 @@ fn record_of(conn: &Connection, id: &str) -> Result<HouseholdRecord, StoreError>
             updated_at: r.get(10)?,
         })
     })?)
-}
-
-fn uuid_at_str(raw: &str) -> rusqlite::Result<Uuid> {
-    Uuid::parse_str(raw).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
-    })
 }
 
 /// Everything held about household `id` in scope and the households merged into it; the

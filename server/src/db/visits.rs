@@ -606,7 +606,7 @@ fn apply_one(
     Ok(answer)
 }
 
-fn parse_record(payload: &str) -> rusqlite::Result<VisitRecord> {
+pub(crate) fn parse_record(payload: &str) -> rusqlite::Result<VisitRecord> {
     serde_json::from_str(payload).map_err(|e| {
         rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
     })
@@ -659,7 +659,7 @@ fn record_at(r: &Row<'_>) -> rusqlite::Result<VisitRecord> {
     })
 }
 
-fn opt_uuid(r: &Row<'_>, i: usize) -> rusqlite::Result<Option<Uuid>> {
+pub(crate) fn opt_uuid(r: &Row<'_>, i: usize) -> rusqlite::Result<Option<Uuid>> {
     Ok(r.get::<_, Option<String>>(i)?
         .and_then(|s| Uuid::parse_str(&s).ok()))
 }
